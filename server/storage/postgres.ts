@@ -1,0 +1,136 @@
+// PostgreSQL storage (node-postgres). Parallel to sqlite.ts: the methods read the same, except
+// where the two drivers differ (how to open, migrate, make several writes atomic, and close).
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { and, asc, eq } from "drizzle-orm";
+import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
+import { migrate } from "drizzle-orm/node-postgres/migrator";
+import type { Storage, StoredCommitment, TableRecord, TableSummary } from "./index.ts";
+import {
+  commitmentAfterFollowUp,
+  commitmentRow,
+  followUpRow,
+  meetingRow,
+  notFound,
+  pulseRow,
+} from "./rules.ts";
+import { commitments, followups, meetings, pulses, tables } from "./schema.postgres.ts";
+
+const migrationsFolder = fileURLToPath(new URL("./migrations/postgres", import.meta.url));
+
+/** Session advisory lock held while migrating, so that server processes starting together take turns. */
+const migrationLock = 0x526f756e64; // "Round"
+
+/** Connects to PostgreSQL at a postgres:// URL and brings its schema up to date. */
+export async function openPostgresStorage(url: string): Promise<Storage> {
+  const pool = new pg.Pool({ connectionString: url });
+  // An idle connection that breaks (server restart, network) is dropped by the pool and the
+  // next query opens a new one; without a listener the 'error' event would end the process.
+  // Once close() has begun, connections still winding down may report the server going away.
+  pool.on("error", (error) => {
+    if (pool.ending) return;
+    console.warn(`storage: an idle PostgreSQL connection failed: ${error.message}`);
+  });
+  try {
+    const connection = await pool.connect();
+    try {
+      await connection.query("SELECT pg_advisory_lock($1)", [migrationLock]);
+      try {
+        await migrate(drizzle(connection), { migrationsFolder });
+      } finally {
+        await connection.query("SELECT pg_advisory_unlock($1)", [migrationLock]);
+      }
+    } finally {
+      connection.release();
+    }
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+  return new PostgresStorage(pool, drizzle(pool));
+}
+
+class PostgresStorage implements Storage {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly db: NodePgDatabase,
+  ) {}
+
+  async createTable(table: TableRecord): Promise<void> {
+    const { tableId, name, facilitatorKeyHash, createdAt } = table;
+    await this.db.insert(tables).values({ tableId, name, facilitatorKeyHash, createdAt });
+  }
+
+  async getTable(tableId: string): Promise<TableRecord | undefined> {
+    const [table] = await this.db.select().from(tables).where(eq(tables.tableId, tableId));
+    return table;
+  }
+
+  async tableSummary(tableId: string): Promise<TableSummary | undefined> {
+    const table = await this.getTable(tableId);
+    if (table === undefined) return undefined;
+    const [openCommitments, meetingsStarted, trust] = await Promise.all([
+      this.db.$count(
+        commitments,
+        and(eq(commitments.tableId, tableId), eq(commitments.closed, false)),
+      ),
+      this.db.$count(meetings, eq(meetings.tableId, tableId)),
+      this.db
+        .select({ endedAt: pulses.closedAt, answered: pulses.answered, mean: pulses.mean })
+        .from(pulses)
+        .where(eq(pulses.tableId, tableId))
+        .orderBy(asc(pulses.closedAt), asc(pulses.id)),
+    ]);
+    return { tableId, name: table.name, openCommitments, meetings: meetingsStarted, trust };
+  }
+
+  async openCommitments(tableId: string): Promise<StoredCommitment[]> {
+    return this.db
+      .select()
+      .from(commitments)
+      .where(and(eq(commitments.tableId, tableId), eq(commitments.closed, false)))
+      .orderBy(asc(commitments.createdAt), asc(commitments.id));
+  }
+
+  async addCommitment(c: Parameters<Storage["addCommitment"]>[0]): Promise<void> {
+    await this.db.insert(commitments).values(commitmentRow(c));
+  }
+
+  async removeCommitment(id: string): Promise<void> {
+    await this.db.delete(commitments).where(eq(commitments.id, id));
+  }
+
+  async reportFollowUp(r: Parameters<Storage["reportFollowUp"]>[0]): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const updated = await tx
+        .update(commitments)
+        .set(commitmentAfterFollowUp(r))
+        .where(eq(commitments.id, r.commitmentId))
+        .returning({ id: commitments.id });
+      if (updated.length === 0) throw notFound("commitment", r.commitmentId);
+      await tx.insert(followups).values(followUpRow(r));
+    });
+  }
+
+  async startMeeting(m: Parameters<Storage["startMeeting"]>[0]): Promise<void> {
+    await this.db.insert(meetings).values(meetingRow(m));
+  }
+
+  async endMeeting(m: Parameters<Storage["endMeeting"]>[0]): Promise<void> {
+    const ended = await this.db
+      .update(meetings)
+      .set({ endedAt: m.endedAt, rounds: m.rounds, members: m.members })
+      .where(eq(meetings.id, m.id))
+      .returning({ id: meetings.id });
+    if (ended.length === 0) throw notFound("meeting", m.id);
+  }
+
+  async recordPulse(p: Parameters<Storage["recordPulse"]>[0]): Promise<void> {
+    await this.db.insert(pulses).values(pulseRow(p));
+  }
+
+  async close(): Promise<void> {
+    if (this.pool.ended || this.pool.ending) return;
+    await this.pool.end();
+  }
+}

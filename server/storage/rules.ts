@@ -1,0 +1,118 @@
+// Dialect-free rules shared by the SQLite and PostgreSQL storages: the schemas' value sets and
+// the rows each write produces, so that the two implementations differ only in how they talk
+// to their database.
+import { randomUUID } from "node:crypto";
+import type { CommitmentStatus, Storage } from "./index.ts";
+
+/** Every value a commitment's status may take. */
+export const commitmentStatuses = [
+  "open",
+  "done",
+  "partly",
+  "not_done",
+] as const satisfies readonly CommitmentStatus[];
+
+/** Every answer a follow-up may record. */
+export const followUpStatuses = ["done", "partly", "not_done"] as const satisfies readonly Exclude<
+  CommitmentStatus,
+  "open"
+>[];
+
+/** SQL list literal of the given values, for CHECK constraints (values are constants above). */
+export function sqlList(values: readonly string[]): string {
+  return `(${values.map((v) => `'${v}'`).join(", ")})`;
+}
+
+type NewCommitment = Parameters<Storage["addCommitment"]>[0];
+type FollowUp = Parameters<Storage["reportFollowUp"]>[0];
+type NewMeeting = Parameters<Storage["startMeeting"]>[0];
+type Pulse = Parameters<Storage["recordPulse"]>[0];
+
+/** The row a new commitment is stored as: open, no note. */
+export function commitmentRow(c: NewCommitment) {
+  return {
+    id: c.id,
+    tableId: c.tableId,
+    meetingId: c.meetingId,
+    ownerId: c.ownerId,
+    ownerName: c.ownerName,
+    text: c.text,
+    createdAt: c.createdAt,
+    status: "open" as const,
+    note: "",
+    closed: false,
+  };
+}
+
+/** The commitment's new columns after a follow-up: "done" or a drop closes it; nothing reopens it. */
+export function commitmentAfterFollowUp(r: FollowUp) {
+  const closes = r.status === "done" || r.drop;
+  return { status: r.status, note: r.note, ...(closes ? { closed: true } : {}) };
+}
+
+/** The history row of a follow-up answer. */
+export function followUpRow(r: FollowUp) {
+  return {
+    id: randomUUID(),
+    commitmentId: r.commitmentId,
+    meetingId: r.meetingId,
+    status: r.status,
+    note: r.note,
+    reportedAt: r.reportedAt,
+  };
+}
+
+/** The row of a meeting that just started. */
+export function meetingRow(m: NewMeeting) {
+  return {
+    id: m.id,
+    tableId: m.tableId,
+    startedAt: m.startedAt,
+    endedAt: null,
+    rounds: 0,
+    members: 0,
+  };
+}
+
+/** The row of a revealed pulse; throws a RangeError for counts that are not five non-negative integers adding up to answered. */
+export function pulseRow(p: Pulse) {
+  const [count1, count2, count3, count4, count5, ...rest] = p.counts;
+  if (
+    count1 === undefined ||
+    count2 === undefined ||
+    count3 === undefined ||
+    count4 === undefined ||
+    count5 === undefined ||
+    rest.length > 0 ||
+    !p.counts.every((n) => Number.isInteger(n) && n >= 0)
+  ) {
+    throw new RangeError(
+      `A pulse needs five non-negative integer counts, got [${p.counts.join(", ")}]`,
+    );
+  }
+  const total = count1 + count2 + count3 + count4 + count5;
+  if (total !== p.answered) {
+    throw new RangeError(`Pulse counts add up to ${total}, not to answered = ${p.answered}`);
+  }
+  if (!(p.mean >= 1 && p.mean <= 5)) {
+    throw new RangeError(`A pulse mean lies between 1 and 5, got ${p.mean}`);
+  }
+  return {
+    id: p.id,
+    tableId: p.tableId,
+    meetingId: p.meetingId,
+    closedAt: p.closedAt,
+    answered: p.answered,
+    count1,
+    count2,
+    count3,
+    count4,
+    count5,
+    mean: Math.round(p.mean * 100) / 100,
+  };
+}
+
+/** Error for a write that names a row that does not exist. */
+export function notFound(what: "commitment" | "meeting", id: string): Error {
+  return new Error(`Unknown ${what} ${JSON.stringify(id)}`);
+}

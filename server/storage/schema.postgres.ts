@@ -1,0 +1,110 @@
+// PostgreSQL schema. Keep it line-for-line parallel with schema.sqlite.ts: same tables, same
+// columns in the same order, same constraints; only the column types differ.
+// Times are epoch milliseconds. There is no column for meeting content (questions, check-in
+// words, shares) and none for a per-person pulse value: see BRIEF.md, "Trust and
+// confidentiality by design".
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  boolean,
+  check,
+  doublePrecision,
+  index,
+  integer,
+  pgTable,
+  text,
+} from "drizzle-orm/pg-core";
+import { commitmentStatuses, followUpStatuses, sqlList } from "./rules.ts";
+
+/** Groups; the facilitator key is kept only as a hash. */
+export const tables = pgTable("tables", {
+  tableId: text("table_id").primaryKey(),
+  name: text("name").notNull(),
+  facilitatorKeyHash: text("facilitator_key_hash").notNull(),
+  createdAt: bigint("created_at", { mode: "number" }).notNull(),
+});
+
+/** Meetings held at a table; endedAt stays null until the meeting ends. */
+export const meetings = pgTable(
+  "meetings",
+  {
+    id: text("id").primaryKey(),
+    tableId: text("table_id")
+      .notNull()
+      .references(() => tables.tableId),
+    startedAt: bigint("started_at", { mode: "number" }).notNull(),
+    endedAt: bigint("ended_at", { mode: "number" }),
+    rounds: integer("rounds").notNull().default(0),
+    members: integer("members").notNull().default(0),
+  },
+  (t) => [index("meetings_table_id_idx").on(t.tableId)],
+);
+
+/** Commitments with their latest follow-up answer. */
+export const commitments = pgTable(
+  "commitments",
+  {
+    id: text("id").primaryKey(),
+    tableId: text("table_id")
+      .notNull()
+      .references(() => tables.tableId),
+    meetingId: text("meeting_id").notNull(),
+    ownerId: text("owner_id").notNull(),
+    ownerName: text("owner_name").notNull(),
+    text: text("text").notNull(),
+    createdAt: bigint("created_at", { mode: "number" }).notNull(),
+    status: text("status", { enum: commitmentStatuses }).notNull().default("open"),
+    note: text("note").notNull().default(""),
+    closed: boolean("closed").notNull().default(false),
+  },
+  (t) => [
+    index("commitments_table_id_idx").on(t.tableId),
+    check("commitments_status_check", sql`${t.status} in ${sql.raw(sqlList(commitmentStatuses))}`),
+  ],
+);
+
+/** Every follow-up answer, in the order given: a commitment's history. */
+export const followups = pgTable(
+  "followups",
+  {
+    id: text("id").primaryKey(),
+    commitmentId: text("commitment_id")
+      .notNull()
+      .references(() => commitments.id, { onDelete: "cascade" }),
+    meetingId: text("meeting_id").notNull(),
+    status: text("status", { enum: followUpStatuses }).notNull(),
+    note: text("note").notNull(),
+    reportedAt: bigint("reported_at", { mode: "number" }).notNull(),
+  },
+  (t) => [
+    index("followups_commitment_id_idx").on(t.commitmentId),
+    check("followups_status_check", sql`${t.status} in ${sql.raw(sqlList(followUpStatuses))}`),
+  ],
+);
+
+/** Revealed trust pulses as aggregates only: countN = how many answered N. */
+export const pulses = pgTable(
+  "pulses",
+  {
+    id: text("id").primaryKey(),
+    tableId: text("table_id")
+      .notNull()
+      .references(() => tables.tableId),
+    meetingId: text("meeting_id").notNull(),
+    closedAt: bigint("closed_at", { mode: "number" }).notNull(),
+    answered: integer("answered").notNull(),
+    count1: integer("count1").notNull(),
+    count2: integer("count2").notNull(),
+    count3: integer("count3").notNull(),
+    count4: integer("count4").notNull(),
+    count5: integer("count5").notNull(),
+    mean: doublePrecision("mean").notNull(),
+  },
+  (t) => [
+    index("pulses_table_id_idx").on(t.tableId),
+    check(
+      "pulses_counts_check",
+      sql`${t.answered} = ${t.count1} + ${t.count2} + ${t.count3} + ${t.count4} + ${t.count5}`,
+    ),
+  ],
+);

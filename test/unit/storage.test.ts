@@ -1,0 +1,520 @@
+// The storage layer against both databases it supports: embedded SQLite (a temp file) and
+// PostgreSQL (a throwaway cluster). Each test opens a fresh, empty database.
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { createClient } from "@libsql/client";
+import pg from "pg";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { openStorage, type Storage } from "../../server/storage/index.ts";
+import { startPostgres, type TestPostgres } from "../support/postgres.ts";
+
+const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
+const storageModule = fileURLToPath(new URL("../../server/storage/index.ts", import.meta.url));
+
+/** What a test needs to know about one database kind. */
+interface Dialect {
+  name: string;
+  /** Migration folder name under server/storage/migrations. */
+  migrations: string;
+  setUp(): Promise<void>;
+  tearDown(): Promise<void>;
+  /** DATABASE_URL of a new, empty database. */
+  freshUrl(): Promise<string>;
+  /** Runs SQL (no parameters) directly on the database, bypassing the storage layer. */
+  rows(url: string, sql: string): Promise<Record<string, unknown>[]>;
+  /** Every stored table with its columns, sorted. */
+  columns(url: string): Promise<Record<string, string[]>>;
+  /** SQL counting applied migrations. */
+  countMigrations: string;
+}
+
+const sqlite: Dialect = (() => {
+  let dir = "";
+  let n = 0;
+  return {
+    name: "SQLite",
+    migrations: "sqlite",
+    async setUp() {
+      dir = mkdtempSync(join(tmpdir(), "roundtable-sqlite-"));
+    },
+    async tearDown() {
+      rmSync(dir, { recursive: true, force: true });
+    },
+    async freshUrl() {
+      return join(dir, `test-${++n}.db`);
+    },
+    async rows(url, sql) {
+      const client = createClient({ url: pathToFileURL(url).href });
+      try {
+        return (await client.execute(sql)).rows.map((row) => ({ ...row }));
+      } finally {
+        client.close();
+      }
+    },
+    async columns(url) {
+      const tables = await this.rows(
+        url,
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+      );
+      const columns: Record<string, string[]> = {};
+      for (const { name } of tables) {
+        const info = await this.rows(url, `SELECT name FROM pragma_table_info('${String(name)}')`);
+        columns[String(name)] = info.map((c) => String(c.name)).sort();
+      }
+      return columns;
+    },
+    countMigrations: "SELECT count(*) AS n FROM __drizzle_migrations",
+  };
+})();
+
+const postgres: Dialect = (() => {
+  let cluster: TestPostgres | undefined;
+  let n = 0;
+  return {
+    name: "PostgreSQL",
+    migrations: "postgres",
+    async setUp() {
+      cluster = await startPostgres();
+    },
+    async tearDown() {
+      await cluster?.stop();
+    },
+    async freshUrl() {
+      if (!cluster) throw new Error("the PostgreSQL cluster did not start");
+      const name = `test_${++n}`;
+      await this.rows(cluster.url, `CREATE DATABASE ${name}`);
+      const url = new URL(cluster.url);
+      url.pathname = `/${name}`;
+      return url.href;
+    },
+    async rows(url, sql) {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        return (await client.query(sql)).rows;
+      } finally {
+        await client.end();
+      }
+    },
+    async columns(url) {
+      const rows = await this.rows(
+        url,
+        `SELECT table_schema || '.' || table_name AS t, column_name AS c
+           FROM information_schema.columns
+          WHERE table_schema NOT IN ('pg_catalog', 'information_schema')`,
+      );
+      const columns: Record<string, string[]> = {};
+      for (const { t, c } of rows)
+        (columns[String(t).replace(/^public\./, "")] ??= []).push(String(c));
+      for (const list of Object.values(columns)) list.sort();
+      return columns;
+    },
+    countMigrations: "SELECT count(*) AS n FROM drizzle.__drizzle_migrations",
+  };
+})();
+
+const table = {
+  tableId: "tbl-1",
+  name: "Thursday circle",
+  facilitatorKeyHash: "sha256:4f2a",
+  createdAt: 1_700_000_000_000,
+};
+
+function commitment(id: string, createdAt: number, meetingId = "m-1") {
+  return {
+    id,
+    tableId: table.tableId,
+    meetingId,
+    ownerId: `member-${id}`,
+    ownerName: "Ana",
+    text: `Talk to the board about ${id}`,
+    createdAt,
+  };
+}
+
+type Answer = Parameters<Storage["reportFollowUp"]>[0];
+
+/** A follow-up answer given at meeting m-2, no note, not dropped, unless told otherwise. */
+function answer(
+  commitmentId: string,
+  status: Answer["status"],
+  more: Partial<Answer> = {},
+): Answer {
+  return { commitmentId, meetingId: "m-2", status, note: "", drop: false, reportedAt: 20, ...more };
+}
+
+function pulse(id: string, closedAt: number, counts: number[], mean: number) {
+  const answered = counts.reduce((a, b) => a + b, 0);
+  return { id, tableId: table.tableId, meetingId: `m-${id}`, closedAt, answered, counts, mean };
+}
+
+/** Number of migrations drizzle-kit generated for the dialect. */
+function migrationCount(dialect: Dialect): number {
+  const journal = join(
+    repoRoot,
+    "server/storage/migrations",
+    dialect.migrations,
+    "meta/_journal.json",
+  );
+  return (JSON.parse(readFileSync(journal, "utf8")) as { entries: unknown[] }).entries.length;
+}
+
+describe.each([sqlite, postgres])("storage on $name", (dialect) => {
+  const opened: Storage[] = [];
+  let url = "";
+
+  async function open(at = url): Promise<Storage> {
+    const storage = await openStorage(at);
+    opened.push(storage);
+    return storage;
+  }
+
+  async function appliedMigrations(): Promise<number> {
+    const [applied] = await dialect.rows(url, dialect.countMigrations);
+    return Number(applied?.n);
+  }
+
+  /** A fresh database holding one table. */
+  async function withTable(): Promise<Storage> {
+    url = await dialect.freshUrl();
+    const storage = await open();
+    await storage.createTable(table);
+    return storage;
+  }
+
+  beforeAll(() => dialect.setUp(), 60_000);
+  afterAll(() => dialect.tearDown(), 60_000);
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((s) => s.close()));
+  });
+
+  it("creates a table and reads it back, and knows no other", async () => {
+    const storage = await withTable();
+    expect(await storage.getTable(table.tableId)).toEqual(table);
+    expect(await storage.getTable("tbl-unknown")).toBeUndefined();
+    await expect(storage.createTable({ ...table, name: "Another" })).rejects.toThrow();
+    expect(await storage.getTable(table.tableId)).toEqual(table);
+  });
+
+  it("summarises a new table as empty and an unknown table as nothing", async () => {
+    const storage = await withTable();
+    expect(await storage.tableSummary(table.tableId)).toEqual({
+      tableId: table.tableId,
+      name: table.name,
+      openCommitments: 0,
+      meetings: 0,
+      trust: [],
+    });
+    expect(await storage.tableSummary("tbl-unknown")).toBeUndefined();
+  });
+
+  it("counts open commitments, meetings started and pulses in the summary, per table", async () => {
+    const storage = await withTable();
+    await storage.createTable({ ...table, tableId: "tbl-2", name: "Other circle" });
+    await storage.startMeeting({ id: "m-1", tableId: table.tableId, startedAt: 1 });
+    await storage.startMeeting({ id: "m-2", tableId: table.tableId, startedAt: 2 });
+    await storage.startMeeting({ id: "m-x", tableId: "tbl-2", startedAt: 3 });
+    await storage.addCommitment(commitment("c-1", 10));
+    await storage.addCommitment(commitment("c-2", 11));
+    await storage.addCommitment(commitment("c-3", 12));
+    await storage.addCommitment({ ...commitment("c-x", 13), tableId: "tbl-2" });
+    await storage.reportFollowUp(answer("c-1", "done"));
+    await storage.recordPulse(pulse("p-1", 30, [0, 0, 1, 2, 0], 3.67));
+
+    expect(await storage.tableSummary(table.tableId)).toEqual({
+      tableId: table.tableId,
+      name: table.name,
+      openCommitments: 2,
+      meetings: 2,
+      trust: [{ endedAt: 30, answered: 3, mean: 3.67 }],
+    });
+    expect(await storage.tableSummary("tbl-2")).toMatchObject({ openCommitments: 1, meetings: 1 });
+  });
+
+  it("adds commitments as open with no note and lists the open ones oldest first", async () => {
+    const storage = await withTable();
+    await storage.addCommitment(commitment("c-late", 300));
+    await storage.addCommitment(commitment("c-early", 100));
+    await storage.addCommitment(commitment("c-mid", 200));
+
+    const open = await storage.openCommitments(table.tableId);
+    expect(open.map((c) => c.id)).toEqual(["c-early", "c-mid", "c-late"]);
+    expect(open[0]).toEqual({
+      ...commitment("c-early", 100),
+      status: "open",
+      note: "",
+      closed: false,
+    });
+    expect(await storage.openCommitments("tbl-unknown")).toEqual([]);
+  });
+
+  it("rejects a commitment for an unknown table", async () => {
+    const storage = await withTable();
+    await expect(
+      storage.addCommitment({ ...commitment("c-1", 1), tableId: "tbl-unknown" }),
+    ).rejects.toThrow();
+  });
+
+  it("removes a commitment the presenter just added, and ignores an unknown id", async () => {
+    const storage = await withTable();
+    await storage.addCommitment(commitment("c-keep", 1));
+    await storage.addCommitment(commitment("c-oops", 2));
+    await storage.removeCommitment("c-oops");
+    await storage.removeCommitment("c-never-was");
+    expect((await storage.openCommitments(table.tableId)).map((c) => c.id)).toEqual(["c-keep"]);
+    expect(await storage.tableSummary(table.tableId)).toMatchObject({ openCommitments: 1 });
+  });
+
+  describe("follow-up answers", () => {
+    async function answered(
+      status: "done" | "partly" | "not_done",
+      note: string,
+      drop: boolean,
+    ): Promise<{ storage: Storage; open: string[] }> {
+      const storage = await withTable();
+      await storage.addCommitment(commitment("c-1", 1));
+      await storage.reportFollowUp(answer("c-1", status, { note, drop }));
+      return { storage, open: (await storage.openCommitments(table.tableId)).map((c) => c.id) };
+    }
+
+    it("closes a commitment reported done", async () => {
+      const { storage, open } = await answered("done", "Board agreed", false);
+      expect(open).toEqual([]);
+      expect(await storage.tableSummary(table.tableId)).toMatchObject({ openCommitments: 0 });
+    });
+
+    it.each(["partly", "not_done"] as const)(
+      "keeps a commitment reported %s open, with the latest status and note",
+      async (status) => {
+        const { storage } = await answered(status, "Ran out of time", false);
+        const [c] = await storage.openCommitments(table.tableId);
+        expect(c).toMatchObject({ id: "c-1", status, note: "Ran out of time", closed: false });
+      },
+    );
+
+    it.each(["partly", "not_done"] as const)(
+      "closes a commitment the owner drops after %s",
+      async (status) => {
+        const { open } = await answered(status, "No longer relevant", true);
+        expect(open).toEqual([]);
+      },
+    );
+
+    it("writes a history row for every answer and keeps the latest on the commitment", async () => {
+      const storage = await withTable();
+      await storage.addCommitment(commitment("c-1", 1));
+      await storage.reportFollowUp(
+        answer("c-1", "not_done", { meetingId: "m-2", note: "Not yet", reportedAt: 20 }),
+      );
+      await storage.reportFollowUp(
+        answer("c-1", "partly", { meetingId: "m-3", note: "Half", reportedAt: 30 }),
+      );
+      expect(await storage.openCommitments(table.tableId)).toMatchObject([
+        { id: "c-1", status: "partly", note: "Half", closed: false },
+      ]);
+      await storage.reportFollowUp(answer("c-1", "done", { meetingId: "m-4", reportedAt: 40 }));
+      expect(await storage.openCommitments(table.tableId)).toEqual([]);
+
+      const history = await dialect.rows(
+        url,
+        `SELECT meeting_id, status, note, reported_at FROM followups
+          WHERE commitment_id = 'c-1' ORDER BY reported_at`,
+      );
+      expect(history.map((h) => ({ ...h, reported_at: Number(h.reported_at) }))).toEqual([
+        { meeting_id: "m-2", status: "not_done", note: "Not yet", reported_at: 20 },
+        { meeting_id: "m-3", status: "partly", note: "Half", reported_at: 30 },
+        { meeting_id: "m-4", status: "done", note: "", reported_at: 40 },
+      ]);
+    });
+
+    it("rejects an answer for an unknown commitment and writes nothing", async () => {
+      const storage = await withTable();
+      await expect(storage.reportFollowUp(answer("c-unknown", "done"))).rejects.toThrow(
+        'Unknown commitment "c-unknown"',
+      );
+      expect(await dialect.rows(url, "SELECT id FROM followups")).toEqual([]);
+    });
+
+    it("removes a commitment's history with it", async () => {
+      const storage = await withTable();
+      await storage.addCommitment(commitment("c-1", 1));
+      await storage.reportFollowUp(answer("c-1", "partly"));
+      await storage.removeCommitment("c-1");
+      expect(await dialect.rows(url, "SELECT id FROM followups")).toEqual([]);
+    });
+  });
+
+  it("counts every meeting started, ended or not, and records how it ended", async () => {
+    const storage = await withTable();
+    await storage.startMeeting({ id: "m-1", tableId: table.tableId, startedAt: 1_000 });
+    await storage.endMeeting({ id: "m-1", endedAt: 9_000, rounds: 2, members: 7 });
+    await storage.startMeeting({ id: "m-2", tableId: table.tableId, startedAt: 10_000 });
+    expect(await storage.tableSummary(table.tableId)).toMatchObject({ meetings: 2 });
+
+    const [ended] = await dialect.rows(
+      url,
+      "SELECT started_at, ended_at, rounds, members FROM meetings WHERE id = 'm-1'",
+    );
+    expect(ended && Object.values(ended).map(Number)).toEqual([1_000, 9_000, 2, 7]);
+    await expect(
+      storage.endMeeting({ id: "m-unknown", endedAt: 1, rounds: 1, members: 1 }),
+    ).rejects.toThrow('Unknown meeting "m-unknown"');
+  });
+
+  it("lists trust from recorded pulses, oldest first, with means to 2 decimals", async () => {
+    const storage = await withTable();
+    await storage.recordPulse(pulse("p-3", 3_000, [0, 0, 0, 1, 3], 4.75));
+    await storage.recordPulse(pulse("p-1", 1_000, [1, 1, 1, 0, 0], 2));
+    await storage.recordPulse(pulse("p-2", 2_000, [0, 0, 1, 1, 1], 4.0001));
+    expect((await storage.tableSummary(table.tableId))?.trust).toEqual([
+      { endedAt: 1_000, answered: 3, mean: 2 },
+      { endedAt: 2_000, answered: 3, mean: 4 },
+      { endedAt: 3_000, answered: 4, mean: 4.75 },
+    ]);
+  });
+
+  it("refuses pulse counts that are not five integers adding up to answered", async () => {
+    const storage = await withTable();
+    await expect(storage.recordPulse(pulse("p-1", 1, [1, 2, 3, 4], 3))).rejects.toThrow(RangeError);
+    await expect(
+      storage.recordPulse({ ...pulse("p-2", 1, [0, 0, 3, 0, 0], 3), answered: 4 }),
+    ).rejects.toThrow(RangeError);
+    await expect(storage.recordPulse(pulse("p-3", 1, [0, 0, 1.5, 1.5, 0], 3.5))).rejects.toThrow(
+      RangeError,
+    );
+    expect((await storage.tableSummary(table.tableId))?.trust).toEqual([]);
+  });
+
+  it("keeps everything on reopening, and migrating again changes nothing", async () => {
+    const first = await withTable();
+    await first.startMeeting({ id: "m-1", tableId: table.tableId, startedAt: 1 });
+    await first.addCommitment(commitment("c-1", 1));
+    await first.recordPulse(pulse("p-1", 5, [0, 0, 0, 3, 0], 4));
+    const before = await first.tableSummary(table.tableId);
+    await first.close();
+
+    const second = await open();
+    const third = await open();
+    expect(await second.tableSummary(table.tableId)).toEqual(before);
+    expect(await third.openCommitments(table.tableId)).toMatchObject([{ id: "c-1" }]);
+
+    expect(await appliedMigrations()).toBe(migrationCount(dialect));
+  });
+
+  it("migrates a new database once when several servers open it at the same time", async () => {
+    url = await dialect.freshUrl();
+    const [a, b, c] = await Promise.all([open(), open(), open()]);
+    await a.createTable(table);
+    expect(await b.getTable(table.tableId)).toEqual(table);
+    expect(await c.tableSummary(table.tableId)).toMatchObject({ meetings: 0 });
+    expect(await appliedMigrations()).toBe(migrationCount(dialect));
+  });
+
+  it("takes many writes at once, follow-ups included, without losing or refusing any", async () => {
+    const storage = await withTable();
+    const ids = Array.from({ length: 40 }, (_, i) => `c-${String(i).padStart(2, "0")}`);
+    await Promise.all(ids.map((id, i) => storage.addCommitment(commitment(id, i))));
+    await Promise.all([
+      ...ids.map((id, i) =>
+        storage.reportFollowUp(answer(id, i % 2 === 0 ? "done" : "partly", { note: `note ${id}` })),
+      ),
+      ...ids.map((id, i) =>
+        storage.startMeeting({ id: `m-${id}`, tableId: table.tableId, startedAt: i }),
+      ),
+      storage.tableSummary(table.tableId),
+    ]);
+    expect(await storage.tableSummary(table.tableId)).toMatchObject({
+      openCommitments: 20,
+      meetings: 40,
+    });
+    const [followUps] = await dialect.rows(url, "SELECT count(*) AS n FROM followups");
+    expect(Number(followUps?.n)).toBe(40);
+  });
+
+  it("keeps a write whose promise resolved even if the process is killed right after", async () => {
+    url = await dialect.freshUrl();
+    const setup = await open();
+    await setup.createTable(table);
+    await setup.close();
+
+    // The child writes, says so, and SIGKILLs itself: no close(), no exit handlers.
+    const child = spawn(
+      process.execPath,
+      [
+        ...["--import", "tsx", "--input-type=module", "-e"],
+        `import { writeSync } from "node:fs";
+         const { openStorage } = await import(${JSON.stringify(pathToFileURL(storageModule).href)});
+         const storage = await openStorage(${JSON.stringify(url)});
+         await storage.addCommitment(${JSON.stringify(commitment("c-durable", 7))});
+         await storage.reportFollowUp(${JSON.stringify(answer("c-durable", "partly", { note: "Halfway" }))});
+         writeSync(1, "written\\n");
+         process.kill(process.pid, "SIGKILL");`,
+      ],
+      { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const [, signal] = (await once(child, "exit")) as [number | null, NodeJS.Signals | null];
+    expect(output).toBe("written\n");
+    expect(signal).toBe("SIGKILL");
+
+    const reopened = await open();
+    expect(await reopened.openCommitments(table.tableId)).toEqual([
+      { ...commitment("c-durable", 7), status: "partly", note: "Halfway", closed: false },
+    ]);
+  }, 30_000);
+
+  it("has no column for meeting content or per-person pulse values", async () => {
+    await withTable();
+    const columns = await dialect.columns(url);
+    const own = Object.fromEntries(
+      Object.entries(columns).filter(([name]) => !name.includes("__drizzle_migrations")),
+    );
+    expect(own).toEqual({
+      tables: ["created_at", "facilitator_key_hash", "name", "table_id"],
+      meetings: ["ended_at", "id", "members", "rounds", "started_at", "table_id"],
+      commitments: [
+        ...["closed", "created_at", "id", "meeting_id", "note", "owner_id", "owner_name"],
+        ...["status", "table_id", "text"],
+      ],
+      followups: ["commitment_id", "id", "meeting_id", "note", "reported_at", "status"],
+      pulses: [
+        ...["answered", "closed_at", "count1", "count2", "count3", "count4", "count5"],
+        ...["id", "mean", "meeting_id", "table_id"],
+      ],
+    });
+    const everyColumn = Object.values(own).flat();
+    expect(everyColumn.filter((c) => /question|check.?in|word|share/i.test(c))).toEqual([]);
+  });
+});
+
+describe("openStorage", () => {
+  let dir = "";
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "roundtable-open-"));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("opens a file: URL as SQLite, creating the file's directory", async () => {
+    const file = join(dir, "nested dir", "deeper", "rt.db");
+    const storage = await openStorage(pathToFileURL(file).href);
+    await storage.createTable(table);
+    await storage.close();
+    expect(existsSync(file)).toBe(true);
+    const again = await openStorage(`file:${file}`);
+    expect(await again.getTable(table.tableId)).toEqual(table);
+    await again.close();
+  });
+
+  it("refuses a URL scheme it does not support, without echoing the URL", async () => {
+    await expect(openStorage("mysql://user:secret@localhost/db")).rejects.toThrow(
+      /scheme "mysql:" is not supported/,
+    );
+    await expect(openStorage("mysql://user:secret@localhost/db")).rejects.not.toThrow(/secret/);
+  });
+});
