@@ -19,7 +19,6 @@ export default defineConfig({
     root: ".",
     projects: [
       {
-        extends: false,
         test: {
           name: "unit",
           root: ".",
@@ -28,7 +27,6 @@ export default defineConfig({
         },
       },
       {
-        extends: false,
         test: {
           name: "integration",
           root: ".",

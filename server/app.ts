@@ -1,0 +1,53 @@
+import { existsSync } from "node:fs";
+import {
+  defineRoom,
+  defineServer,
+  type Presence,
+  type MatchMakerDriver,
+  type Server,
+} from "@colyseus/core";
+import { WebSocketTransport } from "@colyseus/ws-transport";
+import { apiRouter, jsonErrors, serveClient } from "./api.ts";
+import { roundtableRoom, type RoomServices } from "./room.ts";
+
+/** Everything a Roundtable server process is made of. */
+export interface AppOptions extends RoomServices {
+  /** Where the built client lives; not served when absent. */
+  clientDir?: string;
+  /** Origins allowed to open the WebSocket; any origin when empty. */
+  allowedOrigins?: string[];
+  /** Largest WebSocket message accepted, in bytes. */
+  maxPayloadBytes?: number;
+  /** `host:port` other processes use to reach this one (multi-process mode). */
+  publicAddress?: string;
+  presence?: Presence;
+  driver?: MatchMakerDriver;
+}
+
+/** Builds the Colyseus server with the HTTP API, the client and the `roundtable` room. */
+export function createServer(options: AppOptions): Server {
+  const origins = new Set(options.allowedOrigins ?? []);
+  const transport = new WebSocketTransport({
+    maxPayload: options.maxPayloadBytes ?? 4096,
+    beforeUpgrade: (request) => {
+      const origin = request.headers.get("origin");
+      if (origins.size === 0 || (origin && origins.has(origin))) return undefined;
+      return new Response("Origin not allowed", { status: 403 });
+    },
+  });
+  const room = defineRoom(roundtableRoom(options)).filterBy(["tableId"]);
+  return defineServer({
+    transport,
+    presence: options.presence,
+    driver: options.driver,
+    publicAddress: options.publicAddress,
+    greet: false,
+    rooms: { roundtable: room },
+    express: (app) => {
+      app.disable("x-powered-by");
+      app.use(apiRouter(options.storage));
+      if (options.clientDir && existsSync(options.clientDir)) serveClient(app, options.clientDir);
+      app.use(jsonErrors);
+    },
+  });
+}

@@ -1,0 +1,453 @@
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { Room, ServerError, type Client } from "@colyseus/core";
+import { StateView } from "@colyseus/schema";
+import { createActor, type Actor } from "xstate";
+import {
+  explainRefusal,
+  joinOptionsSchema,
+  MAX_MEMBERS,
+  parseClientMessage,
+  protocolMachine,
+  syncedFromSnapshot,
+  type ErrorCode,
+  type ErrorMessage,
+  type ProtocolEmitted,
+  type ProtocolEvent,
+  type ProtocolInput,
+  type WelcomeMessage,
+} from "../shared/index.ts";
+import { mirror } from "./mirror.ts";
+import { RoundtableState } from "./state.ts";
+import type { Storage, TableRecord } from "./storage/index.ts";
+
+/** What a room needs from outside: storage and the knobs operators set. */
+export interface RoomServices {
+  storage: Storage;
+  /** Settings for every meeting this server runs (tests shorten the timeboxes). */
+  meeting?: ProtocolInput["config"];
+  /** Seconds a dropped member's seat is kept for a reconnection. */
+  reconnectSeconds?: number;
+  /**
+   * Messages per second a member may send before being refused with `rate_limited`, the burst
+   * allowed, and the hard cap (all frames, pings included) past which Colyseus disconnects them.
+   */
+  rateLimit?: { perSecond: number; burst: number; disconnectAbove?: number };
+  /** Milliseconds an ended meeting stays open for its recap before the room closes. */
+  endedLingerMs?: number;
+}
+
+/** Close code sent to a member the facilitator removed. */
+export const CLOSE_REMOVED = 4401;
+/** Close code sent to an older connection when the same member joins from elsewhere. */
+export const CLOSE_REPLACED = 4409;
+
+/** A stable public id for a member of a table; the secret key cannot be read back from it. */
+export function memberIdFor(tableId: string, memberKey: string): string {
+  return createHash("sha256").update(`${tableId}\0${memberKey}`).digest("base64url").slice(0, 16);
+}
+
+/** Facilitator keys are random (≥ 96 bits), so a plain SHA-256 is enough to keep them unreadable. */
+export function hashKey(key: string): string {
+  return createHash("sha256").update(key).digest("hex");
+}
+
+function keyMatches(key: string | undefined, hash: string): boolean {
+  if (!key) return false;
+  const a = Buffer.from(hashKey(key), "hex");
+  const b = Buffer.from(hash, "hex");
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+interface Seat {
+  memberId: string;
+  tokens: number;
+  refilledAt: number;
+}
+
+interface JoinAuth {
+  memberId: string;
+  name: string;
+  keyValid: boolean;
+}
+
+/**
+ * One live meeting of one table. Thin and authoritative: it authenticates, validates each message
+ * against the schemas in `shared/`, asks the protocol machine, persists what must outlive the
+ * room, and mirrors the machine into the synced state, flushing the patch at once.
+ */
+export class RoundtableRoom extends Room<{ state: RoundtableState }> {
+  /** Set by `roundtableRoom()`; one per server. */
+  static services: RoomServices;
+
+  override maxClients = MAX_MEMBERS;
+
+  #services!: RoomServices;
+  #table!: TableRecord;
+  #meetingId = "";
+  #actor!: Actor<typeof protocolMachine>;
+  #seats = new Map<string, Seat>();
+  #clientsByMember = new Map<string, Client>();
+  #queue: Promise<unknown> = Promise.resolve();
+  #writes: Promise<unknown> = Promise.resolve();
+  #meetingStarted = false;
+  #meetingEnded = false;
+
+  override async onCreate(options: { tableId?: unknown }): Promise<void> {
+    this.#services = (this.constructor as typeof RoundtableRoom).services;
+    // A hard cap well above the polite limit: a client past it is disconnected by Colyseus.
+    this.maxMessagesPerSecond = this.#services.rateLimit?.disconnectAbove ?? 100;
+    const tableId = typeof options?.tableId === "string" ? options.tableId : "";
+    const table = tableId ? await this.#services.storage.getTable(tableId) : undefined;
+    if (!table) throw new ServerError(404, "This table does not exist. Check the link.");
+    this.#table = table;
+    this.#meetingId = randomBytes(12).toString("base64url");
+    const earlier = await this.#services.storage.openCommitments(table.tableId);
+    this.state = new RoundtableState();
+    this.#actor = createActor(protocolMachine, {
+      input: { tableName: table.name, earlier, config: this.#services.meeting },
+      clock: {
+        setTimeout: (fn, ms) => this.clock.setTimeout(fn, ms),
+        clearTimeout: (handle) => (handle as { clear(): void }).clear(),
+      },
+    });
+    this.#actor.on("*", (emitted) => this.#record(emitted as ProtocolEmitted));
+    this.#actor.subscribe((snapshot) => {
+      mirror(this.state, syncedFromSnapshot(snapshot));
+      this.broadcastPatch();
+      if (snapshot.status === "done") void this.#onEnded();
+    });
+    this.#actor.start();
+    this.onMessage("*", (client: Client, type: string | number, payload: unknown) => {
+      this.#enqueue(() => this.#handle(client, type, payload));
+    });
+  }
+
+  override async onAuth(client: Client, options: unknown): Promise<JoinAuth> {
+    const parsed = joinOptionsSchema.safeParse(options);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const field = issue?.path.join(".") || "options";
+      throw new ServerError(400, `Cannot join: ${field} ${issue?.message ?? "is invalid"}.`);
+    }
+    const { tableId, name, memberKey, facilitatorKey } = parsed.data;
+    if (tableId !== this.#table.tableId) throw new ServerError(404, "This table does not exist.");
+    const memberId = memberIdFor(tableId, memberKey);
+    const keyValid = keyMatches(facilitatorKey, this.#table.facilitatorKeyHash);
+    if (facilitatorKey !== undefined && !keyValid) {
+      throw new ServerError(403, "That facilitator key is not this table's.");
+    }
+    const event: ProtocolEvent = {
+      type: "member.join",
+      from: memberId,
+      at: Date.now(),
+      name,
+      keyValid,
+    };
+    const why = explainRefusal(this.#actor.getSnapshot(), event);
+    if (why) throw new ServerError(403, why);
+    return { memberId, name, keyValid };
+  }
+
+  override onJoin(client: Client, _options: unknown, auth: JoinAuth): void {
+    const previous = this.#clientsByMember.get(auth.memberId);
+    this.#clientsByMember.set(auth.memberId, client);
+    this.#seats.set(client.sessionId, {
+      memberId: auth.memberId,
+      tokens: this.#burst(),
+      refilledAt: Date.now(),
+    });
+    client.view = new StateView();
+    this.#enqueue(() => {
+      this.#send({
+        type: "member.join",
+        from: auth.memberId,
+        at: Date.now(),
+        name: auth.name,
+        keyValid: auth.keyValid,
+      });
+      if (this.#agreed(client)) this.#showContent(client);
+      client.send("welcome", { memberId: auth.memberId } satisfies WelcomeMessage);
+    });
+    if (previous && previous !== client) {
+      previous.leave(CLOSE_REPLACED, "You joined this meeting from another window.");
+    }
+  }
+
+  override async onDrop(client: Client): Promise<void> {
+    const seat = this.#seats.get(client.sessionId);
+    if (!seat || this.#clientsByMember.get(seat.memberId) !== client) return;
+    this.#enqueue(() => this.#send({ type: "member.drop", from: seat.memberId, at: Date.now() }));
+    await this.allowReconnection(client, this.#services.reconnectSeconds ?? 60);
+  }
+
+  override onReconnect(client: Client): void {
+    const seat = this.#seats.get(client.sessionId);
+    if (!seat) return;
+    this.#clientsByMember.set(seat.memberId, client);
+    const member = this.#actor.getSnapshot().context.members[seat.memberId];
+    this.#enqueue(() => {
+      this.#send({
+        type: "member.join",
+        from: seat.memberId,
+        at: Date.now(),
+        name: member?.name ?? "",
+        keyValid: false,
+      });
+    });
+  }
+
+  override onLeave(client: Client): void {
+    const seat = this.#seats.get(client.sessionId);
+    this.#seats.delete(client.sessionId);
+    client.view?.dispose();
+    if (!seat || this.#clientsByMember.get(seat.memberId) !== client) return;
+    this.#clientsByMember.delete(seat.memberId);
+    this.#enqueue(() => this.#send({ type: "member.leave", from: seat.memberId, at: Date.now() }));
+  }
+
+  override async onDispose(): Promise<void> {
+    await this.#queue;
+    if (this.#meetingStarted && !this.#meetingEnded) {
+      const { context } = this.#actor.getSnapshot();
+      this.#write(() =>
+        this.#services.storage.endMeeting({
+          id: this.#meetingId,
+          endedAt: Date.now(),
+          rounds: context.round,
+          members: Object.values(context.members).filter((m) => m.agreed).length,
+        }),
+      );
+    }
+    this.#actor.stop();
+    await this.#writes;
+  }
+
+  /** Events reach the machine while the meeting is open; an ended meeting hears nothing more. */
+  #send(event: ProtocolEvent): void {
+    if (this.#actor.getSnapshot().status === "active") this.#actor.send(event);
+  }
+
+  /** Runs room work one piece at a time, in arrival order: no event sees another half done. */
+  #enqueue(work: () => unknown): void {
+    this.#queue = this.#queue.then(work).catch((error: unknown) => {
+      console.error(
+        "roundtable: room work failed:",
+        error instanceof Error ? error.message : error,
+      );
+    });
+  }
+
+  #write(work: () => Promise<unknown>): Promise<unknown> {
+    const done = this.#writes.then(work);
+    this.#writes = done.catch((error: unknown) => {
+      console.error(
+        "roundtable: storage write failed:",
+        error instanceof Error ? error.message : error,
+      );
+    });
+    return done;
+  }
+
+  async #handle(client: Client, type: string | number, payload: unknown): Promise<void> {
+    const seat = this.#seats.get(client.sessionId);
+    if (!seat) return;
+    const label = String(type).slice(0, 40);
+    if (!this.#takeToken(seat)) {
+      return this.#refuse(client, "rate_limited", label, "Too many messages: wait a moment.");
+    }
+    const parsed = parseClientMessage(type, payload);
+    if (!parsed.ok) return this.#refuse(client, "invalid", label, parsed.message);
+    const event = this.#toEvent(parsed, seat.memberId);
+    const why = explainRefusal(this.#actor.getSnapshot(), event);
+    if (why) return this.#refuse(client, "not_allowed", label, why);
+    try {
+      await this.#persistBeforeApply(event);
+    } catch (error) {
+      console.error("roundtable: could not save:", error instanceof Error ? error.message : error);
+      return this.#refuse(
+        client,
+        "not_allowed",
+        label,
+        "That could not be saved. Please try again.",
+      );
+    }
+    this.#send(event);
+    this.#afterApply(event);
+  }
+
+  #toEvent(
+    parsed: Extract<ReturnType<typeof parseClientMessage>, { ok: true }>,
+    from: string,
+  ): ProtocolEvent {
+    const at = Date.now();
+    if (parsed.type === "facilitator.claim") {
+      const { facilitatorKey } = parsed.payload as { facilitatorKey: string };
+      return {
+        type: "facilitator.claim",
+        from,
+        at,
+        keyValid: keyMatches(facilitatorKey, this.#table.facilitatorKeyHash),
+      };
+    }
+    if (parsed.type === "commitment.add") {
+      const commitmentId = randomBytes(12).toString("base64url");
+      return {
+        ...(parsed.payload as { text: string }),
+        type: "commitment.add",
+        from,
+        at,
+        commitmentId,
+      };
+    }
+    return { ...parsed.payload, type: parsed.type, from, at } as ProtocolEvent;
+  }
+
+  /** What must outlive the room is on disk before the state shows it. */
+  async #persistBeforeApply(event: ProtocolEvent): Promise<void> {
+    const storage = this.#services.storage;
+    const context = this.#actor.getSnapshot().context;
+    switch (event.type) {
+      case "commitment.add":
+        await this.#write(() =>
+          storage.addCommitment({
+            id: event.commitmentId,
+            tableId: this.#table.tableId,
+            meetingId: this.#meetingId,
+            ownerId: event.from,
+            ownerName: context.members[event.from]?.name ?? "",
+            text: event.text,
+            createdAt: event.at,
+          }),
+        );
+        return;
+      case "commitment.remove":
+        await this.#write(() => storage.removeCommitment(event.commitmentId));
+        return;
+      case "followup.report":
+        await this.#write(() =>
+          storage.reportFollowUp({
+            commitmentId: event.commitmentId,
+            meetingId: this.#meetingId,
+            status: event.status,
+            note: event.note ?? "",
+            drop: event.drop ?? false,
+            reportedAt: event.at,
+          }),
+        );
+        return;
+      default:
+        return;
+    }
+  }
+
+  #afterApply(event: ProtocolEvent): void {
+    if (event.type === "confidentiality.agree") {
+      const client = this.#clientsByMember.get(event.from);
+      if (client) this.#showContent(client);
+    } else if (event.type === "member.remove") {
+      const removed = this.#clientsByMember.get(event.memberId);
+      this.#clientsByMember.delete(event.memberId);
+      removed?.leave(CLOSE_REMOVED, "The facilitator removed you from this meeting.");
+    }
+  }
+
+  /** Storage records of the meeting: when it ran, and revealed pulses; never what was said. */
+  #record(emitted: ProtocolEmitted): void {
+    const storage = this.#services.storage;
+    const tableId = this.#table.tableId;
+    switch (emitted.type) {
+      case "meeting.started":
+        this.#meetingStarted = true;
+        void this.#write(() =>
+          storage.startMeeting({ id: this.#meetingId, tableId, startedAt: emitted.at }),
+        );
+        return;
+      case "meeting.ended":
+        this.#meetingEnded = true;
+        if (!this.#meetingStarted) return;
+        void this.#write(() =>
+          storage.endMeeting({
+            id: this.#meetingId,
+            endedAt: emitted.at,
+            rounds: emitted.rounds,
+            members: emitted.members,
+          }),
+        );
+        return;
+      case "pulse.revealed":
+        void this.#write(() =>
+          storage.recordPulse({
+            id: randomBytes(12).toString("base64url"),
+            tableId,
+            meetingId: this.#meetingId,
+            closedAt: emitted.at,
+            answered: emitted.answered,
+            counts: emitted.counts,
+            mean: emitted.mean,
+          }),
+        );
+        return;
+      default: {
+        const never: never = emitted;
+        return never;
+      }
+    }
+  }
+
+  /** An ended meeting takes no new joins; its recap stays up a while, then the room closes. */
+  async #onEnded(): Promise<void> {
+    await this.lock();
+    this.clock.setTimeout(
+      () => void this.disconnect(),
+      this.#services.endedLingerMs ?? 10 * 60_000,
+    );
+  }
+
+  #agreed(client: Client): boolean {
+    const seat = this.#seats.get(client.sessionId);
+    return (
+      seat !== undefined &&
+      this.#actor.getSnapshot().context.members[seat.memberId]?.agreed === true
+    );
+  }
+
+  /** Meeting content (questions, words, commitments) reaches a member once they agreed. */
+  #showContent(client: Client): void {
+    const view = client.view;
+    if (!view || view.has(this.state)) return;
+    view.add(this.state);
+    // New questions, commitments and members reach the view as they arrive.
+    view.subscribe(this.state.questions);
+    view.subscribe(this.state.commitments);
+    view.subscribe(this.state.members);
+  }
+
+  #refuse(client: Client, code: ErrorCode, type: string, message: string): void {
+    client.send("error", { code, message, type } satisfies ErrorMessage);
+  }
+
+  #burst(): number {
+    return this.#services.rateLimit?.burst ?? 20;
+  }
+
+  /** A token bucket per member: a steady pace is fine, a flood is refused with `rate_limited`. */
+  #takeToken(seat: Seat): boolean {
+    const perSecond = this.#services.rateLimit?.perSecond ?? 10;
+    const now = Date.now();
+    seat.tokens = Math.min(
+      this.#burst(),
+      seat.tokens + ((now - seat.refilledAt) / 1000) * perSecond,
+    );
+    seat.refilledAt = now;
+    if (seat.tokens < 1) return false;
+    seat.tokens -= 1;
+    return true;
+  }
+}
+
+/** The room class for one server, bound to its services. */
+export function roundtableRoom(services: RoomServices): typeof RoundtableRoom {
+  return class extends RoundtableRoom {
+    static override services = services;
+  };
+}

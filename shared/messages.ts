@@ -1,0 +1,119 @@
+import { z } from "zod";
+import {
+  MEMBER_KEY_MAX,
+  MEMBER_KEY_MIN,
+  NAME_MAX,
+  SHARE_NOTE_MAX,
+  TEXT_MAX,
+  WORD_MAX,
+} from "./limits.ts";
+
+export * from "./limits.ts";
+
+const id = z.string().min(1).max(64);
+const text = z.string().trim().min(1).max(TEXT_MAX);
+const none = z.strictObject({}).nullish();
+
+/** Join options of the `roundtable` room. */
+export const joinOptionsSchema = z.object({
+  tableId: z.string().min(1).max(64),
+  name: z.string().trim().min(1).max(NAME_MAX),
+  memberKey: z.string().min(MEMBER_KEY_MIN).max(MEMBER_KEY_MAX),
+  facilitatorKey: z.string().min(1).max(128).optional(),
+});
+export type JoinOptions = z.infer<typeof joinOptionsSchema>;
+
+/**
+ * Every message a client may send, by type, with its payload's schema. The type is also the
+ * event type of the protocol machine.
+ */
+export const clientMessages = {
+  "confidentiality.agree": none,
+  "meeting.start": none,
+  "phase.next": none,
+  "checkin.word": z.strictObject({
+    word: z.string().trim().min(1).max(WORD_MAX).regex(/^\S+$/, "must be one word"),
+  }),
+  "followup.report": z.strictObject({
+    commitmentId: id,
+    status: z.enum(["done", "partly", "not_done"]),
+    note: z.string().trim().max(TEXT_MAX).optional(),
+    /** Extension: the owner drops a commitment that stays open otherwise. */
+    drop: z.boolean().optional(),
+  }),
+  "presenter.volunteer": none,
+  "presenter.choose": z.strictObject({ memberId: id }),
+  "hand.raise": z
+    .strictObject({
+      /** Extension: an optional one-line note on what one will share. */
+      note: z.string().trim().max(SHARE_NOTE_MAX).optional(),
+    })
+    .nullish(),
+  "hand.lower": none,
+  "hand.lowerFor": z.strictObject({ memberId: id }),
+  "floor.give": z.strictObject({ memberId: id.optional() }).nullish(),
+  "floor.yield": none,
+  "question.ask": z.strictObject({ text }),
+  "question.withdraw": z.strictObject({ questionId: id }),
+  "question.answered": z.strictObject({ questionId: id }),
+  "question.dismiss": z.strictObject({ questionId: id }),
+  "commitment.add": z.strictObject({ text }),
+  "commitment.remove": z.strictObject({ commitmentId: id }),
+  "pulse.open": none,
+  "pulse.answer": z.strictObject({ score: z.number().int().min(1).max(5) }),
+  "pulse.close": none,
+  "facilitator.handoff": z.strictObject({ memberId: id }),
+  "facilitator.claim": z.strictObject({ facilitatorKey: z.string().min(1).max(128) }),
+  "member.remove": z.strictObject({ memberId: id }),
+  "meeting.end": none,
+} as const;
+
+export type ClientMessageType = keyof typeof clientMessages;
+export type ClientPayload<T extends ClientMessageType> = NonNullable<
+  z.output<(typeof clientMessages)[T]>
+>;
+
+/** All message types, in the order of PROTOCOL.md's table. */
+export const clientMessageTypes = Object.keys(clientMessages) as ClientMessageType[];
+
+export function isClientMessageType(type: unknown): type is ClientMessageType {
+  return typeof type === "string" && Object.hasOwn(clientMessages, type);
+}
+
+/** Codes of the `error` message a refused client receives. */
+export type ErrorCode = "not_allowed" | "invalid" | "rate_limited";
+
+/** The `error` message: sent to the sender of a refused message, and only to them. */
+export interface ErrorMessage {
+  code: ErrorCode;
+  message: string;
+  type: string;
+}
+
+/** The `welcome` message a client receives on join. */
+export interface WelcomeMessage {
+  memberId: string;
+}
+
+export type ParsedMessage<T extends ClientMessageType = ClientMessageType> =
+  { ok: true; type: T; payload: ClientPayload<T> } | { ok: false; message: string };
+
+/** Validates a client message; on failure, a message a person can read. */
+export function parseClientMessage(type: unknown, payload: unknown): ParsedMessage {
+  if (!isClientMessageType(type)) {
+    return {
+      ok: false,
+      message: `Unknown message type ${JSON.stringify(String(type)).slice(0, 60)}.`,
+    };
+  }
+  const result = clientMessages[type].safeParse(payload);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = issue && issue.path.length > 0 ? `${issue.path.join(".")}: ` : "";
+    return {
+      ok: false,
+      message: `Invalid ${type}: ${where}${issue?.message ?? "malformed payload"}.`,
+    };
+  }
+  return { ok: true, type, payload: (result.data ?? {}) as ClientPayload<ClientMessageType> };
+}

@@ -1,0 +1,235 @@
+import { MAX_MEMBERS } from "./limits.ts";
+import type { ProtocolContext, ProtocolEvent } from "./types.ts";
+
+/**
+ * Who may do what: the checks behind the machine's guards, each with the sentence a refused
+ * person reads. Phase order lives in the machine's structure; these rules say who, and on what.
+ */
+export type Check = readonly [
+  test: (context: ProtocolContext, event: AnyEvent) => boolean,
+  why: string,
+];
+
+// Rules read fields that only some events carry; each check knows which.
+type AnyEvent = ProtocolEvent & {
+  memberId?: string;
+  questionId?: string;
+  commitmentId?: string;
+  keyValid?: boolean;
+};
+
+/** Milliseconds a facilitator must be away before any agreed member may take the role over. */
+export const FACILITATOR_AWAY_MS = 60_000;
+/** Most questions one member may have waiting at once. */
+export const MAX_QUEUED_QUESTIONS = 3;
+/** Most commitments a presenter may make in one round. */
+export const MAX_COMMITMENTS_PER_ROUND = 10;
+
+const sender = (c: ProtocolContext, e: AnyEvent) => c.members[e.from];
+const target = (c: ProtocolContext, e: AnyEvent) =>
+  e.memberId === undefined ? undefined : c.members[e.memberId];
+
+/** Members who agreed to confidentiality and are connected now. */
+export function presentMembers(c: ProtocolContext) {
+  return Object.values(c.members).filter((m) => m.agreed && m.connected);
+}
+
+const isMember: Check = [(c, e) => sender(c, e) !== undefined, "Join the table first."];
+const agreed: Check = [
+  (c, e) => sender(c, e)?.agreed === true,
+  "Agree to confidentiality before taking part.",
+];
+const facilitator: Check = [
+  (c, e) => c.facilitatorId === e.from,
+  "Only the facilitator can do that.",
+];
+const presenter: Check = [(c, e) => c.presenterId === e.from, "Only the presenter can do that."];
+const facilitatorOrPresenter: Check = [
+  (c, e) => c.facilitatorId === e.from || c.presenterId === e.from,
+  "Only the facilitator or the presenter can do that.",
+];
+const notPresenter: Check = [
+  (c, e) => c.presenterId !== e.from,
+  "The presenter listens in their own round.",
+];
+const targetAgreed: Check = [
+  (c, e) => target(c, e)?.agreed === true,
+  "That member is not in the meeting, or has not agreed to confidentiality.",
+];
+const targetConnected: Check = [
+  (c, e) => target(c, e)?.connected === true,
+  "That member is not connected right now.",
+];
+const twoAgreed: Check = [
+  (c) => presentMembers(c).length >= 2,
+  "At least two members must have agreed to confidentiality to start.",
+];
+const handUp = (c: ProtocolContext, id: string) => c.hands.includes(id);
+const question = (c: ProtocolContext, e: AnyEvent) =>
+  c.questions.find((q) => q.id === e.questionId);
+const waiting = (c: ProtocolContext, e: AnyEvent) => {
+  const status = question(c, e)?.status;
+  return status === "queued" || status === "asking";
+};
+const commitment = (c: ProtocolContext, e: AnyEvent) =>
+  c.commitments.find((k) => k.id === e.commitmentId);
+
+const raiseHand: Check[] = [
+  agreed,
+  [(c, e) => !handUp(c, e.from), "Your hand is already up."],
+  [(c, e) => c.floorId !== e.from, "You have the floor already."],
+];
+const giveFloor: Check[] = [
+  [
+    (c, e) => (e.memberId === undefined ? c.hands.length > 0 : true),
+    "Nobody has a hand up: name whom to give the floor to.",
+  ],
+  [
+    (c, e) =>
+      e.memberId === undefined ||
+      (target(c, e)?.agreed === true && target(c, e)?.connected === true),
+    "That member is not here to take the floor.",
+  ],
+  [
+    (c, e) => (e.memberId ?? c.hands[0]) !== c.presenterId,
+    "The presenter does not take the floor in their own round.",
+  ],
+  [(c, e) => (e.memberId ?? c.hands[0]) !== c.floorId, "That member has the floor already."],
+];
+const start: Check[] = [agreed, facilitator, twoAgreed];
+
+/**
+ * Checks by rule name: an event type, or `type@phase` where a phase adds its own. The machine's
+ * guard `allowed` runs the named list; `explainRefusal` reads the same list.
+ */
+export const rules = {
+  "confidentiality.agree": [
+    isMember,
+    [(c, e) => sender(c, e)?.agreed !== true, "You have already agreed to confidentiality."],
+  ],
+  "meeting.start": start,
+  "phase.next@lobby": start,
+  "phase.next": [agreed, facilitator],
+  "checkin.word": [agreed],
+  "followup.report": [
+    agreed,
+    [(c, e) => commitment(c, e)?.review === true, "That commitment is not under review."],
+    [(c, e) => commitment(c, e)?.ownerId === e.from, "Only its owner reports on a commitment."],
+  ],
+  "presenter.volunteer": [
+    agreed,
+    [(c, e) => !c.volunteers.includes(e.from), "You have already volunteered."],
+  ],
+  "presenter.choose": [agreed, facilitator, targetAgreed, targetConnected],
+  "hand.raise@questions": raiseHand,
+  "hand.raise@experiences": [...raiseHand, notPresenter],
+  "hand.lower": [agreed, [(c, e) => handUp(c, e.from), "Your hand is not up."]],
+  "hand.lowerFor": [
+    agreed,
+    facilitator,
+    [(c, e) => e.memberId !== undefined && handUp(c, e.memberId), "That member's hand is not up."],
+  ],
+  "floor.give@questions": [agreed, facilitatorOrPresenter, ...giveFloor],
+  "floor.give@experiences": [agreed, facilitator, ...giveFloor],
+  "floor.yield": [
+    agreed,
+    [(c) => c.floorId !== "", "Nobody has the floor."],
+    [
+      (c, e) => c.floorId === e.from || c.facilitatorId === e.from,
+      "Only the member who has the floor, or the facilitator, can end a turn.",
+    ],
+  ],
+  "question.ask": [
+    agreed,
+    notPresenter,
+    [
+      (c, e) =>
+        c.questions.filter((q) => q.askerId === e.from && q.status === "queued").length <
+        MAX_QUEUED_QUESTIONS,
+      `You already have ${MAX_QUEUED_QUESTIONS} questions waiting.`,
+    ],
+  ],
+  "question.withdraw": [
+    agreed,
+    [(c, e) => question(c, e)?.askerId === e.from, "Only its asker can withdraw a question."],
+    [(c, e) => question(c, e)?.status === "queued", "Only a waiting question can be withdrawn."],
+  ],
+  "question.answered": [agreed, facilitatorOrPresenter, [waiting, "That question is not open."]],
+  "question.dismiss": [agreed, facilitator, [waiting, "That question is not open."]],
+  "commitment.add": [
+    agreed,
+    presenter,
+    [
+      (c) => c.commitments.filter((k) => k.round === c.round).length < MAX_COMMITMENTS_PER_ROUND,
+      `A round holds at most ${MAX_COMMITMENTS_PER_ROUND} commitments.`,
+    ],
+  ],
+  "commitment.remove": [
+    agreed,
+    presenter,
+    [
+      (c, e) => commitment(c, e)?.round === c.round && commitment(c, e)?.ownerId === e.from,
+      "Only a commitment made in this round can be removed.",
+    ],
+  ],
+  "pulse.open": [agreed, facilitator],
+  "pulse.answer": [
+    agreed,
+    [(c, e) => !c.pulse.answeredBy.includes(e.from), "You have already answered this pulse."],
+  ],
+  "pulse.close": [agreed, facilitator],
+  "facilitator.handoff": [
+    agreed,
+    facilitator,
+    targetAgreed,
+    targetConnected,
+    [(c, e) => e.memberId !== e.from, "You are the facilitator already."],
+  ],
+  "facilitator.claim": [
+    agreed,
+    [(c, e) => c.facilitatorId !== e.from, "You are the facilitator already."],
+    [
+      (c, e) => {
+        if (e.keyValid === true || c.facilitatorId === "") return true;
+        const holder = c.members[c.facilitatorId];
+        return (
+          holder === undefined ||
+          (!holder.connected && e.at - holder.awaySince >= FACILITATOR_AWAY_MS)
+        );
+      },
+      "Facilitation can be claimed with the table's key, or once the facilitator has been away for a minute.",
+    ],
+  ],
+  "member.remove": [
+    agreed,
+    facilitator,
+    [(c, e) => target(c, e) !== undefined, "That member is not in the meeting."],
+    [(c, e) => e.memberId !== e.from, "You cannot remove yourself."],
+  ],
+  "meeting.end": [agreed, facilitator],
+  "member.join": [
+    [(c, e) => !c.removed.includes(e.from), "The facilitator removed you from this meeting."],
+    [
+      (c, e) =>
+        c.members[e.from] !== undefined ||
+        Object.values(c.members).filter((m) => m.connected).length < MAX_MEMBERS,
+      "The meeting is full.",
+    ],
+  ],
+  "member.drop": [isMember],
+  "member.leave": [isMember],
+} satisfies Record<string, readonly Check[]>;
+
+export type RuleName = keyof typeof rules;
+
+/** The first check of the named rule that the event fails, or undefined when all pass. */
+export function firstFailure(
+  rule: RuleName,
+  context: ProtocolContext,
+  event: ProtocolEvent,
+): string | undefined {
+  for (const [test, why] of rules[rule] as readonly Check[]) {
+    if (!test(context, event as AnyEvent)) return why;
+  }
+  return undefined;
+}

@@ -1,0 +1,174 @@
+import { protocolMachine, type ProtocolSnapshot } from "./machine.ts";
+import {
+  defaultConfig,
+  type Commitment,
+  type MeetingConfig,
+  type Member,
+  type Phase,
+  type ProtocolContext,
+  type PulseStatus,
+  type Question,
+} from "./types.ts";
+
+/** A member as the synced state carries them (PROTOCOL.md, plus the fields we add). */
+export interface SyncedMember extends Omit<Member, "shareHint"> {
+  handUp: boolean;
+  shareHint: string;
+}
+
+/** The synced state as a client decodes it, in plain JSON (`room.state.toJSON()`). */
+export interface SyncedState {
+  tableName: string;
+  phase: Phase;
+  round: number;
+  facilitatorId: string;
+  presenterId: string;
+  floorId: string;
+  members: Record<string, SyncedMember>;
+  hands: string[];
+  questions: Question[];
+  commitments: Commitment[];
+  pulse: {
+    status: PulseStatus;
+    answered: number;
+    threshold: number;
+    counts: number[];
+    mean: number;
+    seq: number;
+  };
+  phaseEndsAt: number;
+  turnEndsAt: number;
+  floorSince: number;
+  phaseOvertime: boolean;
+  turnOvertime: boolean;
+  volunteers: string[];
+  presented: string[];
+  absentCommitments: number;
+  /** Milliseconds a speaker may hold the floor. */
+  turnMs: number;
+}
+
+/** The phase a snapshot is in, in PROTOCOL.md's words. */
+export function phaseOf(snapshot: ProtocolSnapshot): Phase {
+  if (snapshot.matches("ended")) return "ended";
+  const value = snapshot.value as { meeting: { phase: string | Record<string, unknown> } };
+  const phase = value.meeting.phase;
+  return (typeof phase === "string" ? phase : Object.keys(phase)[0]) as Phase;
+}
+
+/**
+ * Rebuilds the machine's snapshot from the synced state, so a client can ask `can(event)`
+ * exactly as the server will. `me` is the client's member id; `pulseAnswered` says whether this
+ * client answered the open pulse (the state never says who answered).
+ */
+export function snapshotFromSynced(
+  state: SyncedState,
+  me: { memberId: string; pulseAnswered: boolean },
+): ProtocolSnapshot {
+  const handPhase = state.phase === "questions" || state.phase === "experiences";
+  const value =
+    state.phase === "ended"
+      ? "ended"
+      : {
+          meeting: {
+            phase: handPhase ? { [state.phase]: state.floorId ? "floor" : "open" } : state.phase,
+            pulse: state.pulse.status,
+          },
+        };
+  return protocolMachine.resolveState({ value, context: contextFromSynced(state, me) });
+}
+
+function contextFromSynced(
+  state: SyncedState,
+  me: { memberId: string; pulseAnswered: boolean },
+): ProtocolContext {
+  const config: MeetingConfig = {
+    pulseThreshold: state.pulse.threshold,
+    timeboxes: { ...defaultConfig.timeboxes, turnMs: state.turnMs },
+  };
+  const members = Object.fromEntries(
+    Object.entries(state.members).map(([id, { handUp: _handUp, ...m }]) => [
+      id,
+      { ...m, shareHint: m.shareHint as Member["shareHint"] },
+    ]),
+  );
+  const counts = [0, 1, 2, 3, 4].map((i) => state.pulse.counts[i] ?? 0) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  return {
+    tableName: state.tableName,
+    config,
+    members,
+    removed: [],
+    facilitatorId: state.facilitatorId,
+    presenterId: state.presenterId,
+    floorId: state.floorId,
+    floorSince: state.floorSince,
+    hands: [...state.hands],
+    volunteers: [...state.volunteers],
+    presented: [...state.presented],
+    questions: state.questions.map((q) => ({ ...q })),
+    questionSeq: state.questions.length,
+    commitments: state.commitments.map((c) => ({ ...c })),
+    earlier: [],
+    absentCommitments: state.absentCommitments,
+    round: state.round,
+    phaseEndsAt: state.phaseEndsAt,
+    turnEndsAt: state.turnEndsAt,
+    phaseOvertime: state.phaseOvertime,
+    turnOvertime: state.turnOvertime,
+    pulse: {
+      status: state.pulse.status,
+      seq: state.pulse.seq,
+      answered: state.pulse.answered,
+      answeredBy: me.pulseAnswered ? [me.memberId] : [],
+      counts,
+      threshold: state.pulse.threshold,
+      mean: state.pulse.mean,
+    },
+  };
+}
+
+/**
+ * The synced state of a snapshot: what the room mirrors into its Schema state. The one place
+ * that maps the machine to the wire, so server and tests agree on it.
+ */
+export function syncedFromSnapshot(snapshot: ProtocolSnapshot): SyncedState {
+  const c = snapshot.context;
+  const revealed = c.pulse.status === "revealed";
+  return {
+    tableName: c.tableName,
+    phase: phaseOf(snapshot),
+    round: c.round,
+    facilitatorId: c.facilitatorId,
+    presenterId: c.presenterId,
+    floorId: c.floorId,
+    members: Object.fromEntries(
+      Object.entries(c.members).map(([id, m]) => [id, { ...m, handUp: c.hands.includes(id) }]),
+    ),
+    hands: [...c.hands],
+    questions: c.questions,
+    commitments: c.commitments,
+    pulse: {
+      status: c.pulse.status,
+      answered: c.pulse.answered,
+      threshold: c.pulse.threshold,
+      counts: revealed ? [...c.pulse.counts] : [],
+      mean: revealed ? c.pulse.mean : 0,
+      seq: c.pulse.seq,
+    },
+    phaseEndsAt: c.phaseEndsAt,
+    turnEndsAt: c.turnEndsAt,
+    floorSince: c.floorSince,
+    phaseOvertime: c.phaseOvertime,
+    turnOvertime: c.turnOvertime,
+    volunteers: [...c.volunteers],
+    presented: [...c.presented],
+    absentCommitments: c.absentCommitments,
+    turnMs: c.config.timeboxes.turnMs,
+  };
+}

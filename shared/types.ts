@@ -1,0 +1,191 @@
+import type { ClientMessageType, ClientPayload } from "./messages.ts";
+import type { Hint } from "./language.ts";
+
+/** The phases of a meeting, in PROTOCOL.md's words and order. */
+export const phases = [
+  "lobby",
+  "checkIn",
+  "followUp",
+  "choosing",
+  "presenting",
+  "questions",
+  "experiences",
+  "commitment",
+  "closing",
+  "ended",
+] as const;
+export type Phase = (typeof phases)[number];
+
+/** Timeboxes of a meeting, each in milliseconds. */
+export interface Timeboxes {
+  /** Milliseconds each member gets for the check-in (the phase gets this times the members). */
+  checkInEachMs: number;
+  /** Milliseconds the presenter speaks uninterrupted. */
+  presentingMs: number;
+  /** Milliseconds of probing questions. */
+  questionsMs: number;
+  /** Milliseconds of experience shares. */
+  experiencesMs: number;
+  /** Milliseconds a speaker may hold the floor. */
+  turnMs: number;
+  /** Milliseconds for the presenter's commitments. */
+  commitmentMs: number;
+}
+
+export const defaultTimeboxes: Timeboxes = {
+  checkInEachMs: 30_000,
+  presentingMs: 10 * 60_000,
+  questionsMs: 10 * 60_000,
+  experiencesMs: 20 * 60_000,
+  turnMs: 2 * 60_000,
+  commitmentMs: 5 * 60_000,
+};
+
+/** Per-table settings of the meeting. */
+export interface MeetingConfig {
+  timeboxes: Timeboxes;
+  /** Fewest answers before a pulse's result is shown (k). */
+  pulseThreshold: number;
+}
+
+export const defaultConfig: MeetingConfig = { timeboxes: defaultTimeboxes, pulseThreshold: 3 };
+
+export interface Member {
+  id: string;
+  name: string;
+  connected: boolean;
+  agreed: boolean;
+  /** Epoch milliseconds since the member's connection dropped; 0 while connected. */
+  awaySince: number;
+  /** Took the floor in this round's experience shares. */
+  sharedThisRound: boolean;
+  /** Times the member took the floor in this round's probing questions. */
+  askedThisRound: number;
+  /** Milliseconds the member held the floor in this meeting (the current turn excluded). */
+  airtimeMs: number;
+  checkinWord: string;
+  closingWord: string;
+  /** What the member means to share, when they raised a hand with a note. */
+  shareNote: string;
+  shareHint: Hint | "";
+}
+
+export type QuestionStatus = "queued" | "asking" | "answered" | "dismissed";
+export interface Question {
+  id: string;
+  askerId: string;
+  text: string;
+  status: QuestionStatus;
+  hint: Hint;
+}
+
+export type CommitmentStatus = "open" | "done" | "partly" | "not_done";
+export interface Commitment {
+  id: string;
+  ownerId: string;
+  ownerName: string;
+  text: string;
+  status: CommitmentStatus;
+  note: string;
+  /** An earlier meeting's commitment, under review in follow-up. */
+  review: boolean;
+  /** The round it was made in; 0 for one under review. */
+  round: number;
+}
+
+/** An earlier meeting's commitment that is still open, as storage hands it over. */
+export interface EarlierCommitment {
+  id: string;
+  ownerId: string;
+  ownerName: string;
+  text: string;
+  status: CommitmentStatus;
+  note: string;
+}
+
+export type PulseStatus = "idle" | "open" | "revealed" | "withheld";
+/**
+ * The anonymous trust pulse. Only aggregates: how many answered each score, and who answered
+ * (sorted, so the order of answers is not kept either). Never a member's score.
+ */
+export interface Pulse {
+  status: PulseStatus;
+  /** Pulses opened in this meeting; 0 before the first. */
+  seq: number;
+  answered: number;
+  answeredBy: string[];
+  /** How many answered 1, 2, 3, 4 and 5. */
+  counts: [number, number, number, number, number];
+  threshold: number;
+  mean: number;
+}
+
+export interface ProtocolContext {
+  tableName: string;
+  config: MeetingConfig;
+  members: Record<string, Member>;
+  /** Members the facilitator removed; they cannot rejoin this meeting. */
+  removed: string[];
+  facilitatorId: string;
+  presenterId: string;
+  floorId: string;
+  /** Epoch milliseconds when the floor holder took it; 0 when nobody holds it. */
+  floorSince: number;
+  /** Member ids in the order the floor will be offered. */
+  hands: string[];
+  /** Members who volunteered to present next. */
+  volunteers: string[];
+  /** Members who presented in this meeting, in order. */
+  presented: string[];
+  questions: Question[];
+  questionSeq: number;
+  /** Commitments made today, and in follow-up those under review. */
+  commitments: Commitment[];
+  /** Open commitments from earlier meetings, as storage gave them. */
+  earlier: EarlierCommitment[];
+  /** Open commitments from earlier meetings whose owners are not here. */
+  absentCommitments: number;
+  round: number;
+  /** Epoch milliseconds when the phase's timebox ends; 0 when none. */
+  phaseEndsAt: number;
+  /** Epoch milliseconds when the speaker's timebox ends; 0 when nobody has the floor. */
+  turnEndsAt: number;
+  phaseOvertime: boolean;
+  turnOvertime: boolean;
+  pulse: Pulse;
+}
+
+/** What the room adds to every event: who sent it, and when (epoch milliseconds). */
+export interface Envelope {
+  from: string;
+  at: number;
+}
+
+type MessageEvent<T extends ClientMessageType> = { type: T } & ClientPayload<T> & Envelope;
+type ServerFacts = {
+  /** The room assigns the id, so storage and state agree on it. */
+  "commitment.add": { commitmentId: string };
+};
+
+/** An event of the protocol machine: a client message with its envelope. */
+export type ProtocolEvent =
+  | {
+      [T in Exclude<ClientMessageType, "facilitator.claim">]: MessageEvent<T> &
+        (T extends keyof ServerFacts ? ServerFacts[T] : unknown);
+    }[Exclude<ClientMessageType, "facilitator.claim">]
+  /** The room checks the key and says whether it was the table's; the key never reaches the machine. */
+  | ({ type: "facilitator.claim"; keyValid: boolean } & Envelope)
+  /** A member joins or comes back; `keyValid` makes them the facilitator. */
+  | ({ type: "member.join"; name: string; keyValid: boolean } & Envelope)
+  /** A member's connection dropped; the seat is kept. */
+  | ({ type: "member.drop" } & Envelope)
+  /** A member left for good (or did not come back in time). */
+  | ({ type: "member.leave" } & Envelope);
+
+export type ProtocolEventType = ProtocolEvent["type"];
+
+/** What the machine asks the room to record. */
+export type ProtocolEmitted =
+  | { type: "meeting.started"; at: number }
+  | { type: "meeting.ended"; at: number; rounds: number; members: number }
+  | { type: "pulse.revealed"; at: number; answered: number; counts: number[]; mean: number };

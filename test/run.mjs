@@ -1,0 +1,120 @@
+#!/usr/bin/env node
+// Runs every test of the project: Vitest (unit, integration, component) and Playwright (end to
+// end). Tests that need Chromium, PostgreSQL or Redis get them here: found on the machine, or
+// installed from Debian's packages when we are root; otherwise we stop at once and say the exact
+// command to run. Nothing is skipped silently.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const args = process.argv.slice(2);
+const only = new Set(args.filter((a) => !a.startsWith("-")));
+const wants = (part) => only.size === 0 || only.has(part);
+
+function which(command) {
+  const found = spawnSync("sh", ["-c", `command -v ${command}`], { encoding: "utf8" });
+  return found.status === 0 ? found.stdout.trim() : "";
+}
+
+function postgresBinaries() {
+  if (which("initdb")) return true;
+  const base = "/usr/lib/postgresql";
+  return (
+    existsSync(base) && readdirSync(base).some((v) => existsSync(join(base, v, "bin", "initdb")))
+  );
+}
+
+/** What the tests need from the machine, and the Debian package that brings each. */
+const needs = [
+  {
+    what: "Chromium",
+    present: () => existsSync(process.env.CHROMIUM_PATH ?? "/usr/bin/chromium"),
+    packages: ["chromium", "fonts-noto-color-emoji"],
+    for: ["component", "e2e"],
+  },
+  {
+    what: "PostgreSQL",
+    present: postgresBinaries,
+    packages: ["postgresql"],
+    for: ["unit", "integration"],
+  },
+  {
+    what: "Redis",
+    present: () => which("redis-server") !== "",
+    packages: ["redis-server"],
+    for: ["integration"],
+  },
+].filter((need) => need.for.some(wants));
+
+const missing = needs.filter((need) => !need.present());
+if (missing.length > 0) {
+  const packages = missing.flatMap((m) => m.packages);
+  const command = `apt-get update && apt-get install -y ${packages.join(" ")}`;
+  const root = process.getuid?.() === 0;
+  if (!root || !which("apt-get")) {
+    console.error(
+      `The tests need ${missing.map((m) => m.what).join(", ")}. Install with:\n  ${command}`,
+    );
+    process.exit(1);
+  }
+  console.log(`Installing ${missing.map((m) => m.what).join(", ")}: ${command}`);
+  const install = spawnSync("sh", ["-c", command], {
+    stdio: "inherit",
+    env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+  });
+  if (install.status !== 0 || missing.some((m) => !m.present())) {
+    console.error(`Could not install them. Run:\n  ${command}`);
+    process.exit(1);
+  }
+}
+
+const env = { ...process.env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: "1" };
+const out = mkdtempSync(join(tmpdir(), "roundtable-tests-"));
+let passed = 0;
+let failed = 0;
+let ok = true;
+
+const vitestProjects = ["unit", "integration", "component"].filter(wants);
+if (vitestProjects.length > 0) {
+  const report = join(out, "vitest.json");
+  const run = spawnSync(
+    "npx",
+    [
+      "vitest",
+      "run",
+      ...vitestProjects.flatMap((p) => ["--project", p]),
+      "--reporter=default",
+      "--reporter=json",
+      `--outputFile.json=${report}`,
+    ],
+    { stdio: "inherit", env },
+  );
+  ok &&= run.status === 0;
+  if (existsSync(report)) {
+    const result = JSON.parse(readFileSync(report, "utf8"));
+    passed += result.numPassedTests;
+    failed += result.numFailedTests;
+  } else {
+    failed += 1;
+  }
+}
+
+if (wants("e2e")) {
+  const report = join(out, "playwright.json");
+  const run = spawnSync("npx", ["playwright", "test", "--reporter=list,json"], {
+    stdio: "inherit",
+    env: { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: report },
+  });
+  ok &&= run.status === 0;
+  if (existsSync(report)) {
+    const stats = JSON.parse(readFileSync(report, "utf8")).stats;
+    passed += stats.expected + stats.flaky;
+    failed += stats.unexpected;
+  } else {
+    failed += 1;
+  }
+}
+
+console.log(`\nTests: ${passed} passed, ${failed} failed`);
+process.exit(ok && failed === 0 ? 0 : 1);

@@ -1,0 +1,153 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer as createNetServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join as joinPath } from "node:path";
+import { Client, type Room } from "@colyseus/sdk";
+import { createServer, type AppOptions } from "../../server/app.ts";
+import { openStorage, type Storage } from "../../server/storage/index.ts";
+
+/** A free loopback port, asked of the OS. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createNetServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+export interface TestServer {
+  url: string;
+  port: number;
+  storage: Storage;
+  dir: string;
+  stop(): Promise<void>;
+}
+
+/** Boots a real Roundtable server in this process, on a temporary SQLite file. */
+export async function startTestServer(options: Partial<AppOptions> = {}): Promise<TestServer> {
+  const dir = mkdtempSync(joinPath(tmpdir(), "roundtable-test-"));
+  const storage = options.storage ?? (await openStorage(joinPath(dir, "test.db")));
+  // Tests send faster than people, and ping after every message to know it was handled.
+  const rateLimit = { perSecond: 1000, burst: 1000, disconnectAbove: 10_000 };
+  const server = createServer({ rateLimit, ...options, storage });
+  server.options.gracefullyShutdown = false;
+  const port = await freePort();
+  await server.listen(port);
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    storage,
+    dir,
+    async stop() {
+      await server.gracefullyShutdown(false);
+      await storage.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Creates a table through the HTTP API, as a person on the landing page does. */
+export async function createTable(
+  url: string,
+  name = "Engineering managers' circle",
+): Promise<{ tableId: string; facilitatorKey: string; link: string }> {
+  const res = await fetch(`${url}/api/tables`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ name }),
+  });
+  if (res.status !== 201) throw new Error(`create table: ${res.status} ${await res.text()}`);
+  return (await res.json()) as { tableId: string; facilitatorKey: string; link: string };
+}
+
+export interface ErrorReply {
+  code: string;
+  message: string;
+  type: string;
+}
+
+/** A person in a meeting: a real SDK client, with what they were told. */
+export interface Person {
+  name: string;
+  memberId: string;
+  memberKey: string;
+  room: Room;
+  errors: ErrorReply[];
+  /** Sends a message and waits until the server has handled it (its patch or its error arrived). */
+  send(type: string, payload?: unknown): Promise<ErrorReply | undefined>;
+  /** The synced state as plain JSON. */
+  state(): any;
+  leave(): Promise<void>;
+}
+
+let keySeq = 0;
+
+export async function join(
+  url: string,
+  tableId: string,
+  name: string,
+  extra: { facilitatorKey?: string; memberKey?: string } = {},
+): Promise<Person> {
+  const client = new Client(url);
+  const memberKey =
+    extra.memberKey ?? `member-key-${process.pid}-${++keySeq}-${name}`.padEnd(20, "x");
+  let pending: (id: string) => void = () => {};
+  const welcome = new Promise<string>((resolve) => {
+    pending = resolve;
+  });
+  const room = await client.joinOrCreate("roundtable", {
+    tableId,
+    name,
+    memberKey,
+    ...(extra.facilitatorKey ? { facilitatorKey: extra.facilitatorKey } : {}),
+  });
+  const errors: ErrorReply[] = [];
+  let lastError: ErrorReply | undefined;
+  room.onMessage("welcome", (m: { memberId: string }) => pending(m.memberId));
+  room.onMessage("error", (e: ErrorReply) => {
+    errors.push(e);
+    lastError = e;
+  });
+  const memberId = await welcome;
+  await settle(room);
+  return {
+    name,
+    memberId,
+    memberKey,
+    room,
+    errors,
+    async send(type, payload) {
+      lastError = undefined;
+      if (process.env.TRACE) console.log(name, type, JSON.stringify(payload));
+      room.send(type, payload);
+      await settle(room);
+      return lastError;
+    },
+    state: () => room.state.toJSON(),
+    leave: () => room.leave().then(() => undefined),
+  };
+}
+
+/**
+ * Waits until the server has answered everything sent so far: a ping round-trip comes back after
+ * the messages before it were handled and their patches flushed.
+ */
+export async function settle(room: Room): Promise<void> {
+  await new Promise<void>((resolve) => room.ping(() => resolve()));
+  // Messages that wait on storage finish a little after the ping; give them a moment and ask again.
+  await new Promise((r) => setTimeout(r, 15));
+  await new Promise<void>((resolve) => room.ping(() => resolve()));
+}
+
+/** Waits until a condition on the people holds, polling; fails with the description after a while. */
+export async function until(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
