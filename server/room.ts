@@ -34,6 +34,8 @@ export interface RoomServices {
   rateLimit?: { perSecond: number; burst: number; disconnectAbove?: number };
   /** Milliseconds an ended meeting stays open for its recap before the room closes. */
   endedLingerMs?: number;
+  /** The wall clock, in epoch milliseconds; tests move it forward. */
+  now?: () => number;
 }
 
 /** Close code sent to a member the facilitator removed. */
@@ -139,7 +141,7 @@ export class RoundtableRoom extends Room<{ state: RoundtableState }> {
     const event: ProtocolEvent = {
       type: "member.join",
       from: memberId,
-      at: Date.now(),
+      at: this.#now(),
       name,
       keyValid,
     };
@@ -154,14 +156,14 @@ export class RoundtableRoom extends Room<{ state: RoundtableState }> {
     this.#seats.set(client.sessionId, {
       memberId: auth.memberId,
       tokens: this.#burst(),
-      refilledAt: Date.now(),
+      refilledAt: this.#now(),
     });
     client.view = new StateView();
     this.#enqueue(() => {
       this.#send({
         type: "member.join",
         from: auth.memberId,
-        at: Date.now(),
+        at: this.#now(),
         name: auth.name,
         keyValid: auth.keyValid,
       });
@@ -176,7 +178,7 @@ export class RoundtableRoom extends Room<{ state: RoundtableState }> {
   override async onDrop(client: Client): Promise<void> {
     const seat = this.#seats.get(client.sessionId);
     if (!seat || this.#clientsByMember.get(seat.memberId) !== client) return;
-    this.#enqueue(() => this.#send({ type: "member.drop", from: seat.memberId, at: Date.now() }));
+    this.#enqueue(() => this.#send({ type: "member.drop", from: seat.memberId, at: this.#now() }));
     await this.allowReconnection(client, this.#services.reconnectSeconds ?? 60);
   }
 
@@ -189,7 +191,7 @@ export class RoundtableRoom extends Room<{ state: RoundtableState }> {
       this.#send({
         type: "member.join",
         from: seat.memberId,
-        at: Date.now(),
+        at: this.#now(),
         name: member?.name ?? "",
         keyValid: false,
       });
@@ -202,7 +204,7 @@ export class RoundtableRoom extends Room<{ state: RoundtableState }> {
     client.view?.dispose();
     if (!seat || this.#clientsByMember.get(seat.memberId) !== client) return;
     this.#clientsByMember.delete(seat.memberId);
-    this.#enqueue(() => this.#send({ type: "member.leave", from: seat.memberId, at: Date.now() }));
+    this.#enqueue(() => this.#send({ type: "member.leave", from: seat.memberId, at: this.#now() }));
   }
 
   override async onDispose(): Promise<void> {
@@ -212,7 +214,7 @@ export class RoundtableRoom extends Room<{ state: RoundtableState }> {
       this.#write(() =>
         this.#services.storage.endMeeting({
           id: this.#meetingId,
-          endedAt: Date.now(),
+          endedAt: this.#now(),
           rounds: context.round,
           members: Object.values(context.members).filter((m) => m.agreed).length,
         }),
@@ -220,6 +222,10 @@ export class RoundtableRoom extends Room<{ state: RoundtableState }> {
     }
     this.#actor.stop();
     await this.#writes;
+  }
+
+  #now(): number {
+    return this.#services.now?.() ?? Date.now();
   }
 
   /** Events reach the machine while the meeting is open; an ended meeting hears nothing more. */
@@ -279,7 +285,7 @@ export class RoundtableRoom extends Room<{ state: RoundtableState }> {
     parsed: Extract<ReturnType<typeof parseClientMessage>, { ok: true }>,
     from: string,
   ): ProtocolEvent {
-    const at = Date.now();
+    const at = this.#now();
     if (parsed.type === "facilitator.claim") {
       const { facilitatorKey } = parsed.payload as { facilitatorKey: string };
       return {
@@ -433,7 +439,7 @@ export class RoundtableRoom extends Room<{ state: RoundtableState }> {
   /** A token bucket per member: a steady pace is fine, a flood is refused with `rate_limited`. */
   #takeToken(seat: Seat): boolean {
     const perSecond = this.#services.rateLimit?.perSecond ?? 10;
-    const now = Date.now();
+    const now = this.#now();
     seat.tokens = Math.min(
       this.#burst(),
       seat.tokens + ((now - seat.refilledAt) / 1000) * perSecond,
