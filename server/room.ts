@@ -103,7 +103,16 @@ export class RoundtableRoom extends Room<{ state: RoundtableState }> {
     if (!table) throw new ServerError(404, "This table does not exist. Check the link.");
     this.#table = table;
     this.#meetingId = randomBytes(12).toString("base64url");
-    const earlier = await this.#services.storage.openCommitments(table.tableId);
+    const earlier = (await this.#services.storage.openCommitments(table.tableId)).map(
+      ({ id, ownerId, ownerName, text, status, note }) => ({
+        id,
+        ownerId,
+        ownerName,
+        text,
+        status,
+        note,
+      }),
+    );
     this.state = new RoundtableState();
     this.#actor = createActor(protocolMachine, {
       input: { tableName: table.name, earlier, config: this.#services.meeting },
@@ -188,13 +197,21 @@ export class RoundtableRoom extends Room<{ state: RoundtableState }> {
     this.#clientsByMember.set(seat.memberId, client);
     const member = this.#actor.getSnapshot().context.members[seat.memberId];
     this.#enqueue(() => {
-      this.#send({
+      const event: ProtocolEvent = {
         type: "member.join",
         from: seat.memberId,
         at: this.#now(),
         name: member?.name ?? "",
         keyValid: false,
-      });
+      };
+      // Removed while their connection was down: the seat is gone.
+      const why = explainRefusal(this.#actor.getSnapshot(), event);
+      if (why && this.#actor.getSnapshot().status === "active") {
+        this.#clientsByMember.delete(seat.memberId);
+        client.leave(CLOSE_REMOVED, why);
+        return;
+      }
+      this.#send(event);
     });
   }
 

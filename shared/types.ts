@@ -80,19 +80,6 @@ export interface Question {
 }
 
 export type CommitmentStatus = "open" | "done" | "partly" | "not_done";
-export interface Commitment {
-  id: string;
-  ownerId: string;
-  ownerName: string;
-  text: string;
-  status: CommitmentStatus;
-  note: string;
-  /** An earlier meeting's commitment, under review in follow-up. */
-  review: boolean;
-  /** The round it was made in; 0 for one under review. */
-  round: number;
-}
-
 /** An earlier meeting's commitment that is still open, as storage hands it over. */
 export interface EarlierCommitment {
   id: string;
@@ -101,6 +88,14 @@ export interface EarlierCommitment {
   text: string;
   status: CommitmentStatus;
   note: string;
+}
+
+/** A commitment in the meeting: made today, or an earlier one under review. */
+export interface Commitment extends EarlierCommitment {
+  /** An earlier meeting's commitment, under review in follow-up. */
+  review: boolean;
+  /** The round it was made in; 0 for one under review. */
+  round: number;
 }
 
 export type PulseStatus = "idle" | "open" | "revealed" | "withheld";
