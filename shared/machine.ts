@@ -26,7 +26,9 @@ import {
 /** What a meeting starts from: the table, its settings, and its open commitments. */
 export interface ProtocolInput {
   tableName: string;
-  config?: Partial<MeetingConfig> & { timeboxes?: Partial<MeetingConfig["timeboxes"]> };
+  config?: Partial<Omit<MeetingConfig, "timeboxes">> & {
+    timeboxes?: Partial<MeetingConfig["timeboxes"]>;
+  };
   earlier?: EarlierCommitment[];
 }
 

@@ -156,7 +156,10 @@ export interface Envelope {
   at: number;
 }
 
-type MessageEvent<T extends ClientMessageType> = { type: T } & ClientPayload<T> & Envelope;
+// A payload-less message's schema (`z.strictObject({})`) infers `Record<string, never>`, which
+// would make `from` and `at` `never`: such a message adds no fields.
+type Fields<P> = string extends keyof P ? unknown : P;
+type MessageEvent<T extends ClientMessageType> = { type: T } & Fields<ClientPayload<T>> & Envelope;
 type ServerFacts = {
   /** The room assigns the id, so storage and state agree on it. */
   "commitment.add": { commitmentId: string };

@@ -1,0 +1,228 @@
+// The anonymous trust pulse: aggregates only, shown once at least k members answered, never a
+// value tied to a person (BRIEF.md "Trust and confidentiality by design").
+import { afterEach, describe, expect, it } from "vitest";
+import type { ProtocolEmitted, PulseStatus } from "../../shared/types.ts";
+import { FAY, MO, Meeting, NOOR, PRIYA, UMA, meetingIn } from "./machine.fixture.ts";
+
+const meetings: Meeting[] = [];
+afterEach(() => {
+  for (const m of meetings.splice(0)) m.stop();
+});
+const track = (m: Meeting) => (meetings.push(m), m);
+
+const pulseIs = (m: Meeting, status: PulseStatus) =>
+  m.snapshot.matches({ meeting: { pulse: status } });
+
+/** A meeting in check-in with a pulse open. */
+function withOpenPulse(threshold?: number) {
+  const input = threshold === undefined ? {} : { config: { pulseThreshold: threshold } };
+  const m = track(meetingIn("checkIn", { input }));
+  m.send(FAY, "pulse.open");
+  return m;
+}
+
+describe("the trust pulse", () => {
+  it("is idle until the facilitator opens it", () => {
+    const m = track(meetingIn("checkIn"));
+    expect(pulseIs(m, "idle")).toBe(true);
+    expect(m.context.pulse).toMatchObject({ status: "idle", answered: 0, threshold: 3 });
+    expect(m.why(MO, "pulse.open")).toBe("Only the facilitator can do that.");
+    m.send(FAY, "pulse.open");
+    expect(pulseIs(m, "open")).toBe(true);
+    expect(m.context.pulse).toMatchObject({ status: "open", seq: 1, answered: 0 });
+  });
+
+  it("does not open in the lobby", () => {
+    const m = track(meetingIn("lobby"));
+    expect(m.why(FAY, "pulse.open")).toBe(
+      "A pulse opens after the meeting has started, once the previous one is closed.",
+    );
+  });
+
+  it("does not open again while open", () => {
+    const m = withOpenPulse();
+    expect(m.can(FAY, "pulse.open")).toBe(false);
+  });
+
+  it("takes one answer per agreed member", () => {
+    const m = withOpenPulse();
+    m.send(MO, "pulse.answer", { score: 4 });
+    expect(m.why(MO, "pulse.answer", { score: 2 })).toBe("You have already answered this pulse.");
+    expect(m.why(UMA, "pulse.answer", { score: 2 })).toBe(
+      "Agree to confidentiality before taking part.",
+    );
+    expect(m.context.pulse.answered).toBe(1);
+  });
+
+  it("is revealed as counts and a mean when at least three answered", () => {
+    const m = withOpenPulse();
+    m.send(MO, "pulse.answer", { score: 4 });
+    m.send(NOOR, "pulse.answer", { score: 5 });
+    m.send(PRIYA, "pulse.answer", { score: 2 });
+    expect(m.why(MO, "pulse.close")).toBe("Only the facilitator can do that.");
+    m.send(FAY, "pulse.close");
+    expect(pulseIs(m, "revealed")).toBe(true);
+    expect(m.context.pulse).toMatchObject({
+      status: "revealed",
+      answered: 3,
+      counts: [0, 1, 0, 1, 1],
+      mean: 3.67,
+    });
+  });
+
+  it("is withheld when fewer than three answered", () => {
+    const m = withOpenPulse();
+    m.send(MO, "pulse.answer", { score: 4 }).send(NOOR, "pulse.answer", { score: 5 });
+    m.send(FAY, "pulse.close");
+    expect(pulseIs(m, "withheld")).toBe(true);
+    expect(m.context.pulse).toMatchObject({ status: "withheld", answered: 2, mean: 0 });
+    expect(m.emitted.filter((e) => e.type === "pulse.revealed")).toEqual([]);
+  });
+
+  it("uses the table's own threshold", () => {
+    const m = withOpenPulse(2);
+    m.send(MO, "pulse.answer", { score: 4 }).send(NOOR, "pulse.answer", { score: 5 });
+    m.send(FAY, "pulse.close");
+    expect(pulseIs(m, "revealed")).toBe(true);
+    expect(m.context.pulse).toMatchObject({ threshold: 2, mean: 4.5 });
+  });
+
+  it("takes no answers once closed", () => {
+    const m = withOpenPulse();
+    m.send(FAY, "pulse.close");
+    expect(m.why(MO, "pulse.answer", { score: 3 })).toBe("Pulses are answered while one is open.");
+    expect(m.why(FAY, "pulse.close")).toBe("Only an open pulse can be closed.");
+  });
+
+  it("starts afresh each time it opens", () => {
+    const m = withOpenPulse();
+    for (const id of [MO, NOOR, PRIYA]) m.send(id, "pulse.answer", { score: 5 });
+    m.send(FAY, "pulse.close").send(FAY, "pulse.open");
+    expect(pulseIs(m, "open")).toBe(true);
+    expect(m.context.pulse).toEqual({
+      status: "open",
+      seq: 2,
+      answered: 0,
+      answeredBy: [],
+      counts: [0, 0, 0, 0, 0],
+      threshold: 3,
+      mean: 0,
+    });
+    m.send(MO, "pulse.answer", { score: 1 });
+    expect(m.context.pulse.answered).toBe(1);
+  });
+
+  it("runs in any phase after the lobby, across phases", () => {
+    const m = track(meetingIn("questions"));
+    m.send(FAY, "pulse.open");
+    m.send(MO, "pulse.answer", { score: 3 });
+    m.send(FAY, "phase.next");
+    expect(pulseIs(m, "open")).toBe(true);
+    m.send(NOOR, "pulse.answer", { score: 3 });
+    expect(m.context.pulse.answered).toBe(2);
+  });
+
+  it("keeps only aggregates: no score is tied to a member", () => {
+    const m = withOpenPulse();
+    for (const [id, score] of [
+      [NOOR, 5],
+      [FAY, 1],
+      [MO, 3],
+    ] as const) {
+      m.send(id, "pulse.answer", { score });
+    }
+    expect(Object.keys(m.context.pulse).sort()).toEqual([
+      "answered",
+      "answeredBy",
+      "counts",
+      "mean",
+      "seq",
+      "status",
+      "threshold",
+    ]);
+    expect(m.context.pulse.answeredBy).toEqual([FAY, MO, NOOR]);
+    expect(m.context.pulse.counts).toEqual([1, 0, 1, 0, 1]);
+    for (const member of Object.values(m.context.members)) {
+      expect(JSON.stringify(member)).not.toMatch(/score|pulse/i);
+    }
+  });
+
+  it("keeps the same record whoever gave which score, in whatever order", () => {
+    const answer = (answers: [string, number][]) => {
+      const m = withOpenPulse();
+      for (const [id, score] of answers) m.send(id, "pulse.answer", { score });
+      return JSON.stringify(m.context);
+    };
+    const a = answer([
+      [FAY, 1],
+      [MO, 5],
+      [NOOR, 3],
+    ]);
+    const b = answer([
+      [NOOR, 1],
+      [FAY, 5],
+      [MO, 3],
+    ]);
+    const c = answer([
+      [MO, 3],
+      [NOOR, 5],
+      [FAY, 1],
+    ]);
+    expect(b).toBe(a);
+    expect(c).toBe(a);
+  });
+
+  it("tells the room the result as aggregates only", () => {
+    const m = withOpenPulse();
+    const revealed: ProtocolEmitted[] = [];
+    m.actor.on("pulse.revealed", (e) => revealed.push(e));
+    for (const [id, score] of [
+      [MO, 2],
+      [NOOR, 4],
+      [PRIYA, 4],
+      [FAY, 5],
+    ] as const) {
+      m.send(id, "pulse.answer", { score });
+    }
+    m.send(FAY, "pulse.close");
+    expect(revealed).toEqual([
+      { type: "pulse.revealed", at: m.now, answered: 4, counts: [0, 1, 0, 2, 1], mean: 3.75 },
+    ]);
+    const text = JSON.stringify(revealed);
+    for (const id of [FAY, PRIYA, MO, NOOR]) expect(text).not.toContain(id);
+  });
+
+  it("is closed, and its result told, when the meeting ends while it is open", () => {
+    const m = withOpenPulse();
+    const revealed: ProtocolEmitted[] = [];
+    m.actor.on("pulse.revealed", (e) => revealed.push(e));
+    for (const id of [MO, NOOR, PRIYA]) m.send(id, "pulse.answer", { score: 4 });
+    m.send(FAY, "meeting.end");
+    expect(m.phase).toBe("ended");
+    expect(m.context.pulse).toMatchObject({ status: "revealed", answered: 3, mean: 4 });
+    expect(revealed).toEqual([
+      { type: "pulse.revealed", at: m.now, answered: 3, counts: [0, 0, 0, 3, 0], mean: 4 },
+    ]);
+  });
+
+  it("is withheld, and nothing told, when the meeting ends with too few answers", () => {
+    const m = withOpenPulse();
+    m.send(MO, "pulse.answer", { score: 4 });
+    m.send(FAY, "meeting.end");
+    expect(m.context.pulse.status).toBe("withheld");
+    expect(m.emitted.filter((e) => e.type === "pulse.revealed")).toEqual([]);
+  });
+
+  it("is closed when closing ends the meeting", () => {
+    const m = track(meetingIn("closing"));
+    m.send(FAY, "pulse.open");
+    for (const id of [MO, NOOR, FAY]) m.send(id, "pulse.answer", { score: 3 });
+    m.send(FAY, "phase.next");
+    expect(m.context.pulse.status).toBe("revealed");
+    expect(m.emitted.map((e) => e.type)).toEqual([
+      "meeting.started",
+      "pulse.revealed",
+      "meeting.ended",
+    ]);
+  });
+});
