@@ -58,6 +58,7 @@ const memberKeys = [
   "awaySince",
   "shareNote",
   "shareHint",
+  "left",
 ] as const;
 const questionKeys = ["id", "askerId", "text", "status", "hint"] as const;
 const commitmentKeys = [

@@ -20,6 +20,7 @@ export const MemberState = schema(
     awaySince: t.number(),
     shareNote: t.string().view(),
     shareHint: t.string().view(),
+    left: t.boolean(),
   },
   "Member",
 );

@@ -10,7 +10,7 @@ import {
   type SnapshotFrom,
 } from "xstate";
 import { reviewQuestion, reviewShare } from "./language.ts";
-import { firstFailure, presentMembers, type RuleName } from "./rules.ts";
+import { firstFailure, nextSpeaker, presentMembers, type RuleName } from "./rules.ts";
 import {
   defaultConfig,
   type EarlierCommitment,
@@ -95,6 +95,7 @@ function newMember(id: string, name: string): Member {
     id,
     name,
     connected: true,
+    left: false,
     agreed: false,
     awaySince: 0,
     sharedThisRound: false,
@@ -109,17 +110,20 @@ function newMember(id: string, name: string): Member {
 
 /**
  * The floor changes hands: the previous holder's airtime is counted, their question (if they
- * were asking one) is done, and the new holder's hand drops.
+ * were asking one) is done, and the new holder's hand drops. In probing questions, a holder who
+ * still has a question waiting goes back in the queue. Without a phase (the holder left, or the
+ * meeting ended), the floor is only released.
  */
 function passFloor(
   context: ProtocolContext,
   to: string,
   at: number,
-  phase: Phase,
+  phase: "questions" | "experiences" | null,
 ): Partial<ProtocolContext> {
   const members = { ...context.members };
   const previous = context.floorId;
   let questions = context.questions;
+  let hands = context.hands;
   if (previous !== "" && members[previous]) {
     const held = members[previous];
     members[previous] = {
@@ -129,9 +133,21 @@ function passFloor(
     questions = questions.map((q) =>
       q.askerId === previous && q.status === "asking" ? { ...q, status: "answered" } : q,
     );
+    const waiting = questions.some((q) => q.askerId === previous && q.status === "queued");
+    if (phase === "questions" && waiting && !hands.includes(previous)) {
+      hands = queueHand({ ...context, members, hands }, previous, phase);
+    }
   }
   if (to === "") {
-    return { members, questions, floorId: "", floorSince: 0, turnEndsAt: 0, turnOvertime: false };
+    return {
+      members,
+      questions,
+      hands,
+      floorId: "",
+      floorSince: 0,
+      turnEndsAt: 0,
+      turnOvertime: false,
+    };
   }
   const next = members[to];
   if (next) {
@@ -149,7 +165,7 @@ function passFloor(
   return {
     members,
     questions,
-    hands: context.hands.filter((id) => id !== to),
+    hands: hands.filter((id) => id !== to),
     floorId: to,
     floorSince: at,
     turnEndsAt: at + context.config.timeboxes.turnMs,
@@ -186,7 +202,7 @@ function handPhase<P extends "questions" | "experiences">(phase: P) {
   } as const;
   return {
     entry: { type: "startTimebox", params: { phase } },
-    exit: ["releaseFloor", "clearHands", "clearTimebox"],
+    exit: [{ type: "releaseFloor", params: { phase } }, "clearHands", "clearTimebox"],
     after: { [`${phase}Timebox`]: { actions: "phaseOvertime" } } as Record<
       `${P}Timebox`,
       { actions: "phaseOvertime" }
@@ -216,7 +232,11 @@ function handPhase<P extends "questions" | "experiences">(phase: P) {
       },
       "hand.lower": { guard: allowed("hand.lower"), actions: "lowerHand" },
       "hand.lowerFor": { guard: allowed("hand.lowerFor"), actions: "lowerHand" },
-      "floor.yield": { guard: allowed("floor.yield"), target: ".open", actions: "releaseFloor" },
+      "floor.yield": {
+        guard: allowed("floor.yield"),
+        target: ".open",
+        actions: { type: "releaseFloor", params: { phase } },
+      },
     },
   } as const;
 }
@@ -260,7 +280,7 @@ export const protocolMachine = setup({
       assertEvent(event, "member.join");
       const known = context.members[event.from];
       const member = known
-        ? { ...known, name: event.name, connected: true, awaySince: 0 }
+        ? { ...known, name: event.name, connected: true, left: false, awaySince: 0 }
         : newMember(event.from, event.name);
       return {
         members: { ...context.members, [event.from]: member },
@@ -281,8 +301,7 @@ export const protocolMachine = setup({
     leave: assign(({ context, event }) => {
       const m = context.members[event.from];
       if (!m) return {};
-      const released =
-        context.floorId === event.from ? passFloor(context, "", event.at, "questions") : {};
+      const released = context.floorId === event.from ? passFloor(context, "", event.at, null) : {};
       const members = released.members ?? context.members;
       return {
         ...released,
@@ -292,6 +311,7 @@ export const protocolMachine = setup({
             ...m,
             ...members[event.from],
             connected: false,
+            left: true,
             awaySince: m.awaySince || event.at,
           },
         },
@@ -311,7 +331,7 @@ export const protocolMachine = setup({
     remove: assign(({ context, event }) => {
       assertEvent(event, "member.remove");
       const id = event.memberId;
-      const released = context.floorId === id ? passFloor(context, "", event.at, "questions") : {};
+      const released = context.floorId === id ? passFloor(context, "", event.at, null) : {};
       const { [id]: _removed, ...members } = released.members ?? context.members;
       return {
         ...released,
@@ -346,6 +366,20 @@ export const protocolMachine = setup({
       return {
         commitments: review.map((c) => ({ ...c, review: true, round: 0 })),
         absentCommitments: context.earlier.length - review.length,
+      };
+    }),
+    /** A member whose commitments wait for review arrives during follow-up: review theirs too. */
+    refreshReview: assign(({ context }) => {
+      if (!context.commitments.some((c) => c.review)) return {};
+      const listed = new Set(context.commitments.map((c) => c.id));
+      const added = underReview(context).filter((c) => !listed.has(c.id));
+      if (added.length === 0) return {};
+      return {
+        commitments: [
+          ...context.commitments,
+          ...added.map((c) => ({ ...c, review: true, round: 0 })),
+        ],
+        absentCommitments: context.absentCommitments - added.length,
       };
     }),
     closeReview: assign(({ context }) => ({
@@ -410,10 +444,12 @@ export const protocolMachine = setup({
     }),
     giveFloor: assign(({ context, event }, params: { phase: "questions" | "experiences" }) => {
       assertEvent(event, "floor.give");
-      const to = event.memberId ?? context.hands[0] ?? "";
+      const to = event.memberId ?? nextSpeaker(context) ?? "";
       return passFloor(context, to, event.at, params.phase);
     }),
-    releaseFloor: assign(({ context, event }) => passFloor(context, "", event.at, "questions")),
+    releaseFloor: assign(({ context, event }, params: { phase: "questions" | "experiences" }) =>
+      passFloor(context, "", event.at, params.phase),
+    ),
     clearHands: assign({ hands: [] }),
     askQuestion: assign(({ context, event }) => {
       assertEvent(event, "question.ask");
@@ -499,7 +535,7 @@ export const protocolMachine = setup({
     /** Ends the meeting: an open pulse closes, the floor is released, the record is handed over. */
     endMeeting: enqueueActions(({ context, event, enqueue }) => {
       const pulse = context.pulse.status === "open" ? closedPulse(context.pulse) : context.pulse;
-      const released = context.floorId !== "" ? passFloor(context, "", event.at, "questions") : {};
+      const released = context.floorId !== "" ? passFloor(context, "", event.at, null) : {};
       enqueue.assign({
         ...released,
         pulse,
@@ -552,10 +588,13 @@ export const protocolMachine = setup({
     meeting: {
       type: "parallel",
       on: {
-        "member.join": { guard: allowed("member.join"), actions: "join" },
+        "member.join": { guard: allowed("member.join"), actions: ["join", "refreshReview"] },
         "member.drop": { guard: allowed("member.drop"), actions: "drop" },
         "member.leave": { guard: allowed("member.leave"), actions: "leave" },
-        "confidentiality.agree": { guard: allowed("confidentiality.agree"), actions: "agree" },
+        "confidentiality.agree": {
+          guard: allowed("confidentiality.agree"),
+          actions: ["agree", "refreshReview"],
+        },
         "facilitator.handoff": { guard: allowed("facilitator.handoff"), actions: "handoff" },
         "facilitator.claim": { guard: allowed("facilitator.claim"), actions: "claim" },
         "member.remove": { guard: allowed("member.remove"), actions: "remove" },

@@ -79,9 +79,14 @@ const raiseHand: Check[] = [
   [(c, e) => !handUp(c, e.from), "Your hand is already up."],
   [(c, e) => c.floorId !== e.from, "You have the floor already."],
 ];
+/** The head of the queue: the first raised hand that may take the floor (not the presenter's). */
+export function nextSpeaker(c: ProtocolContext): string | undefined {
+  return c.hands.find((id) => id !== c.presenterId);
+}
+
 const giveFloor: Check[] = [
   [
-    (c, e) => (e.memberId === undefined ? c.hands.length > 0 : true),
+    (c, e) => e.memberId !== undefined || nextSpeaker(c) !== undefined,
     "Nobody has a hand up: name whom to give the floor to.",
   ],
   [
@@ -91,10 +96,10 @@ const giveFloor: Check[] = [
     "That member is not here to take the floor.",
   ],
   [
-    (c, e) => (e.memberId ?? c.hands[0]) !== c.presenterId,
+    (c, e) => (e.memberId ?? nextSpeaker(c)) !== c.presenterId,
     "The presenter does not take the floor in their own round.",
   ],
-  [(c, e) => (e.memberId ?? c.hands[0]) !== c.floorId, "That member has the floor already."],
+  [(c, e) => (e.memberId ?? nextSpeaker(c)) !== c.floorId, "That member has the floor already."],
 ];
 const start: Check[] = [agreed, facilitator, twoAgreed];
 
@@ -211,8 +216,8 @@ export const rules = {
     [(c, e) => !c.removed.includes(e.from), "The facilitator removed you from this meeting."],
     [
       (c, e) =>
-        c.members[e.from] !== undefined ||
-        Object.values(c.members).filter((m) => m.connected).length < MAX_MEMBERS,
+        c.members[e.from]?.left === false ||
+        Object.values(c.members).filter((m) => !m.left).length < MAX_MEMBERS,
       "The meeting is full.",
     ],
   ],

@@ -54,6 +54,8 @@ export interface Member {
   id: string;
   name: string;
   connected: boolean;
+  /** Left for good (or did not come back in time); the seat is free until they return. */
+  left: boolean;
   agreed: boolean;
   /** Epoch milliseconds since the member's connection dropped; 0 while connected. */
   awaySince: number;
