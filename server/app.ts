@@ -8,6 +8,7 @@ import {
 } from "@colyseus/core";
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import { apiRouter, jsonErrors, serveClient } from "./api.ts";
+import { localTableRooms, oneRoomPerTable, type TableRoomClaims } from "./cluster.ts";
 import { roundtableRoom, type RoomServices } from "./room.ts";
 
 /** Everything a Roundtable server process is made of. */
@@ -22,6 +23,8 @@ export interface AppOptions extends RoomServices {
   publicAddress?: string;
   presence?: Presence;
   driver?: MatchMakerDriver;
+  /** Where concurrent creations agree on a table's one live room (see `server/cluster.ts`). */
+  tableRooms?: TableRoomClaims;
 }
 
 /** Builds the Colyseus server with the HTTP API, the client and the `roundtable` room. */
@@ -35,7 +38,10 @@ export function createServer(options: AppOptions): Server {
       return new Response("Origin not allowed", { status: 403 });
     },
   });
-  const room = defineRoom(roundtableRoom(options)).filterBy(["tableId"]);
+  const tableRooms = options.tableRooms ?? localTableRooms();
+  const room = defineRoom(oneRoomPerTable(roundtableRoom(options), tableRooms)).filterBy([
+    "tableId",
+  ]);
   return defineServer({
     transport,
     presence: options.presence,

@@ -4,6 +4,7 @@ import { WebSocket } from "ws";
 
 import { fileURLToPath } from "node:url";
 import { createServer } from "./app.ts";
+import { clusterFromEnv } from "./cluster.ts";
 import { openStorage } from "./storage/index.ts";
 
 const port = Number(process.env.PORT ?? 2567);
@@ -15,7 +16,20 @@ const server = createServer({
     .map((o) => o.trim())
     .filter(Boolean),
   publicAddress: process.env.PUBLIC_ADDRESS,
+  ...clusterFromEnv(),
 });
 server.onShutdown(() => storage.close());
+if (process.env.ROUNDTABLE_BENCH === "1") {
+  // Bench only (`npm run bench` starts us with --expose-gc): heap after a full GC.
+  const express = server.options.express;
+  server.options.express = async (app) => {
+    app.get("/bench/heap", (_req, res) => {
+      const gc = (globalThis as { gc?: () => void }).gc;
+      gc?.();
+      res.json({ gc: gc !== undefined, ...process.memoryUsage() });
+    });
+    await express?.(app);
+  };
+}
 await server.listen(port);
 console.log(`Roundtable listening on http://localhost:${port}`);

@@ -59,7 +59,7 @@ export const PulseState = schema(
     answered: t.uint8(),
     threshold: t.uint8(),
     counts: t.array("uint8"),
-    mean: t.number(),
+    mean: t.float64(),
     seq: t.uint16(),
   },
   "Pulse",
