@@ -1,0 +1,86 @@
+import { describe, expect, it } from "vitest";
+import { render } from "vitest-browser-svelte";
+import PulseResult from "../../client/components/PulseResult.svelte";
+import TrustTrend from "../../client/components/TrustTrend.svelte";
+import { withLivePulse } from "../../client/lib/trust.ts";
+
+describe("a trust pulse's result", () => {
+  it("shows the mean and a bar for each score once revealed", async () => {
+    const screen = await render(PulseResult, {
+      status: "revealed",
+      answered: 4,
+      threshold: 3,
+      counts: [0, 0, 1, 2, 1],
+      mean: 4,
+    });
+    await expect.element(screen.getByText(/^Mean 4\.0 out of 5, from 4 answers/)).toBeVisible();
+    const scores = screen.getByRole("list", { name: "Answers by score" }).getByRole("listitem");
+    expect(scores.elements().map((li) => li.textContent?.replace(/\s+/g, " ").trim())).toEqual([
+      "1 0 answers",
+      "2 0 answers",
+      "3 1 answer",
+      "4 2 answers",
+      "5 1 answer",
+    ]);
+    await expect.element(screen.getByText(/Answers are anonymous/)).toBeVisible();
+  });
+
+  it("says how many answered and how many are needed when withheld", async () => {
+    const screen = await render(PulseResult, {
+      status: "withheld",
+      answered: 2,
+      threshold: 3,
+      counts: [],
+      mean: 0,
+    });
+    await expect.element(screen.getByText("Not enough answers to show (2 of 3).")).toBeVisible();
+    await expect.element(screen.getByText(/at least 3 people answer/)).toBeVisible();
+    await expect
+      .element(screen.getByRole("list", { name: "Answers by score" }))
+      .not.toBeInTheDocument();
+    await expect.element(screen.getByText(/Answers are anonymous/)).toBeVisible();
+  });
+
+  it("draws the table's trend and says it in words", async () => {
+    const day = 86_400_000;
+    const screen = await render(TrustTrend, {
+      points: [
+        { endedAt: Date.UTC(2025, 0, 7), answered: 5, mean: 3.2 },
+        { endedAt: Date.UTC(2025, 1, 4), answered: 6, mean: 3.8 },
+        { endedAt: Date.UTC(2025, 2, 4) + day, answered: 6, mean: 4.33 },
+      ],
+    });
+    await expect.element(screen.getByRole("img", { name: /Trust over time/ })).toBeVisible();
+    await expect.element(screen.getByText(/^Latest mean 4\.3 out of 5 \(6 answers/)).toBeVisible();
+    await expect.element(screen.getByText(/It was 3\.2 on/)).toBeVisible();
+  });
+
+  it("says so when no pulse has been revealed yet", async () => {
+    const screen = await render(TrustTrend, { points: [] });
+    await expect
+      .element(screen.getByText("No trust pulse has been revealed at this table yet."))
+      .toBeVisible();
+  });
+
+  it("adds this meeting's revealed pulse when the stored trend does not hold it yet", () => {
+    const pulse = {
+      status: "revealed" as const,
+      answered: 4,
+      threshold: 3,
+      counts: [0, 0, 1, 2, 1],
+      mean: 4,
+      seq: 1,
+    };
+    const now = 1_700_000_000_000;
+    const earlier = { endedAt: now - 30 * 86_400_000, answered: 5, mean: 3.5 };
+    expect(withLivePulse([earlier], pulse, now)).toEqual([
+      earlier,
+      { endedAt: now, answered: 4, mean: 4 },
+    ]);
+    const stored = { endedAt: now - 1000, answered: 4, mean: 4 };
+    expect(withLivePulse([earlier, stored], pulse, now)).toEqual([earlier, stored]);
+    expect(withLivePulse([earlier], { ...pulse, status: "withheld", mean: 0 }, now)).toEqual([
+      earlier,
+    ]);
+  });
+});
