@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import express, { type Application, type ErrorRequestHandler, type Router } from "express";
 import { z } from "zod";
 import { TABLE_NAME_MAX } from "../shared/limits.ts";
-import { hashKey } from "./room.ts";
+import { hashKey, logReason } from "./room.ts";
 import type { Storage } from "./storage/index.ts";
 
 const createTableSchema = z.object({ name: z.string().trim().min(1).max(TABLE_NAME_MAX) });
@@ -64,10 +64,8 @@ export const jsonErrors: ErrorRequestHandler = (error, _req, res, next) => {
   if (status >= 400 && status < 500) {
     return httpError(res, status, "invalid", "The request could not be read.");
   }
-  console.error(
-    "roundtable: request failed:",
-    error instanceof Error ? error.message : "unknown error",
-  );
+  // logReason: a failed query's message lists its parameters (table ids, names, key hashes).
+  console.error("roundtable: request failed:", logReason(error));
   httpError(res, 500, "internal", "Something went wrong on the server.");
 };
 

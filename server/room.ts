@@ -1,11 +1,10 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { Room, ServerError, type Client } from "@colyseus/core";
+import { Room, ServerError, type Client, type Deferred } from "@colyseus/core";
 import { StateView } from "@colyseus/schema";
 import { createActor, type Actor } from "xstate";
 import {
   explainRefusal,
   joinOptionsSchema,
-  MAX_MEMBERS,
   parseClientMessage,
   protocolMachine,
   syncedFromSnapshot,
@@ -53,6 +52,21 @@ export function hashKey(key: string): string {
   return createHash("sha256").update(key).digest("hex");
 }
 
+/**
+ * What went wrong, for the log, without what was said. A failed query's message (Drizzle's
+ * `DrizzleQueryError`) lists the query's parameters: a commitment's text, a follow-up note, a
+ * table id. For those the driver's own error is logged instead, which names what failed (a
+ * table, a constraint) and not the values.
+ */
+export function logReason(error: unknown): string {
+  if (!(error instanceof Error)) return "unknown error";
+  if ("params" in error || "query" in error) {
+    const cause = error.cause;
+    return cause instanceof Error ? `${error.name}: ${cause.message}` : error.name;
+  }
+  return error.message;
+}
+
 function keyMatches(key: string | undefined, hash: string): boolean {
   if (!key) return false;
   const a = Buffer.from(hashKey(key), "hex");
@@ -81,7 +95,11 @@ export class RoundtableRoom extends Room<{ state: RoundtableState }> {
   /** Set by `roundtableRoom()`; one per server. */
   static services: RoomServices;
 
-  override maxClients = MAX_MEMBERS;
+  // No `maxClients` here on purpose. Colyseus counts connections (seat reservations, a dropped
+  // seat awaiting its reconnection, a second window) and *locks* a full room, after which
+  // `joinOrCreate` quietly creates a second live meeting for the same table. The 16-member cap of
+  // PROTOCOL.md is the machine's `member.join` rule, checked in `onAuth`: a 17th member is refused
+  // with "The meeting is full." instead of being seated in a meeting of their own.
 
   #services!: RoomServices;
   #table!: TableRecord;
@@ -89,6 +107,8 @@ export class RoundtableRoom extends Room<{ state: RoundtableState }> {
   #actor!: Actor<typeof protocolMachine>;
   #seats = new Map<string, Seat>();
   #clientsByMember = new Map<string, Client>();
+  /** Seats of dropped connections awaiting their reconnection, by session id. */
+  #reconnections = new Map<string, Deferred<Client>>();
   #queue: Promise<unknown> = Promise.resolve();
   #writes: Promise<unknown> = Promise.resolve();
   #meetingStarted = false;
@@ -129,7 +149,13 @@ export class RoundtableRoom extends Room<{ state: RoundtableState }> {
     });
     this.#actor.start();
     this.onMessage("*", (client: Client, type: string | number, payload: unknown) => {
-      this.#enqueue(() => this.#handle(client, type, payload));
+      // A message whose type is "*" itself reaches this handler the way a typed handler is
+      // called, `(client, payload, context)`, so its payload arrives as `type`. Colyseus' context
+      // carries functions, which no client can send: that tells the two calls apart.
+      const typedStar = typeof (payload as { resolve?: unknown } | null)?.resolve === "function";
+      this.#enqueue(() =>
+        typedStar ? this.#handle(client, "*", type) : this.#handle(client, type, payload),
+      );
     });
   }
 
@@ -180,15 +206,25 @@ export class RoundtableRoom extends Room<{ state: RoundtableState }> {
       client.send("welcome", { memberId: auth.memberId } satisfies WelcomeMessage);
     });
     if (previous && previous !== client) {
+      // A dropped older connection must not come back through its reconnection token and take
+      // the seat from under the newer one: its pending reconnection is cancelled.
+      this.#reconnections.get(previous.sessionId)?.reject?.(new Error("replaced"));
       previous.leave(CLOSE_REPLACED, "You joined this meeting from another window.");
     }
   }
 
-  override async onDrop(client: Client): Promise<void> {
+  override onDrop(client: Client): void {
     const seat = this.#seats.get(client.sessionId);
     if (!seat || this.#clientsByMember.get(seat.memberId) !== client) return;
     this.#enqueue(() => this.#send({ type: "member.drop", from: seat.memberId, at: this.#now() }));
-    await this.allowReconnection(client, this.#services.reconnectSeconds ?? 60);
+    // Not awaited: Colyseus closes a socket it dropped itself (a flooder past
+    // `maxMessagesPerSecond`) only once onDrop returns, so awaiting the reconnection here kept
+    // that socket open, deaf, for the whole grace period. Colyseus calls onLeave when the
+    // reconnection fails, and onReconnect when it succeeds.
+    const reconnection = this.allowReconnection(client, this.#services.reconnectSeconds ?? 60);
+    this.#reconnections.set(client.sessionId, reconnection);
+    const settled = () => this.#reconnections.delete(client.sessionId);
+    reconnection.then(settled, settled);
   }
 
   override onReconnect(client: Client): void {
@@ -237,7 +273,8 @@ export class RoundtableRoom extends Room<{ state: RoundtableState }> {
         }),
       );
     }
-    this.#actor.stop();
+    // Undefined when onCreate refused the room (an unknown table).
+    this.#actor?.stop();
     await this.#writes;
   }
 
@@ -253,20 +290,14 @@ export class RoundtableRoom extends Room<{ state: RoundtableState }> {
   /** Runs room work one piece at a time, in arrival order: no event sees another half done. */
   #enqueue(work: () => unknown): void {
     this.#queue = this.#queue.then(work).catch((error: unknown) => {
-      console.error(
-        "roundtable: room work failed:",
-        error instanceof Error ? error.message : error,
-      );
+      console.error("roundtable: room work failed:", logReason(error));
     });
   }
 
   #write(work: () => Promise<unknown>): Promise<unknown> {
     const done = this.#writes.then(work);
     this.#writes = done.catch((error: unknown) => {
-      console.error(
-        "roundtable: storage write failed:",
-        error instanceof Error ? error.message : error,
-      );
+      console.error("roundtable: storage write failed:", logReason(error));
     });
     return done;
   }
@@ -286,7 +317,7 @@ export class RoundtableRoom extends Room<{ state: RoundtableState }> {
     try {
       await this.#persistBeforeApply(event);
     } catch (error) {
-      console.error("roundtable: could not save:", error instanceof Error ? error.message : error);
+      console.error("roundtable: could not save:", logReason(error));
       return this.#refuse(
         client,
         "not_allowed",
@@ -370,6 +401,8 @@ export class RoundtableRoom extends Room<{ state: RoundtableState }> {
     } else if (event.type === "member.remove") {
       const removed = this.#clientsByMember.get(event.memberId);
       this.#clientsByMember.delete(event.memberId);
+      // Removed while their connection was down: that connection may not come back either.
+      if (removed) this.#reconnections.get(removed.sessionId)?.reject?.(new Error("removed"));
       removed?.leave(CLOSE_REMOVED, "The facilitator removed you from this meeting.");
     }
   }
@@ -443,6 +476,9 @@ export class RoundtableRoom extends Room<{ state: RoundtableState }> {
     view.subscribe(this.state.questions);
     view.subscribe(this.state.commitments);
     view.subscribe(this.state.members);
+    // What the view adds is sent with the next patch; send it now rather than at the next tick
+    // (view-only changes wait for Colyseus' 50 ms patch interval).
+    this.broadcastPatch();
   }
 
   #refuse(client: Client, code: ErrorCode, type: string, message: string): void {

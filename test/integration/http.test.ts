@@ -1,0 +1,343 @@
+// The HTTP API of PROTOCOL.md, the WebSocket's limits (Origin allow-list, payload size), the
+// room's timers on its injected clock, and how fast a patch reaches another member.
+import { Client, type Room } from "@colyseus/sdk";
+import { WebSocket } from "ws";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TABLE_NAME_MAX } from "../../shared/index.ts";
+import {
+  createTable,
+  join,
+  settle,
+  startTestServer,
+  until,
+  type Person,
+  type TestServer,
+} from "../support/server.ts";
+
+const accepted = async (p: Person, type: string, payload?: unknown) =>
+  expect(await p.send(type, payload), `${p.name} ${type}`).toBeUndefined();
+
+/** Checks an HTTP error answer: a 4xx status with `{ error: { code, message } }`, and no more. */
+async function expectJsonError(res: Response, status: number): Promise<{ code: string }> {
+  expect(res.status).toBe(status);
+  expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+  const text = await res.text();
+  expect(text).not.toMatch(/<html|<pre|\bat [\w.<>]+ \(|node_modules|\.ts:\d+/i);
+  const body = JSON.parse(text);
+  expect(body).toEqual({ error: { code: expect.any(String), message: expect.any(String) } });
+  expect(body.error.code).toMatch(/^[a-z_]+$/);
+  expect(body.error.message.length).toBeGreaterThan(5);
+  return body.error;
+}
+
+describe("the HTTP API", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  const post = (body: string, type = "application/json") =>
+    fetch(`${server.url}/api/tables`, {
+      method: "POST",
+      headers: { "content-type": type },
+      body,
+    });
+
+  it("creates a table: 201 with an unguessable id and key, and the table's link", async () => {
+    const res = await post(JSON.stringify({ name: "Engineering managers' circle" }));
+    expect(res.status).toBe(201);
+    expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+    const body = await res.json();
+    expect(Object.keys(body).sort()).toEqual(["facilitatorKey", "link", "tableId"]);
+    // base64url: 6 bits a character, so at least 16 characters carry 96 bits.
+    expect(body.tableId).toMatch(/^[A-Za-z0-9_-]{16,}$/);
+    expect(body.facilitatorKey).toMatch(/^[A-Za-z0-9_-]{16,}$/);
+    expect(body.link).toBe(`/t/${body.tableId}`);
+    expect(body.facilitatorKey).not.toBe(body.tableId);
+
+    const many = await Promise.all(
+      Array.from({ length: 20 }, () => createTable(server.url, "Another circle")),
+    );
+    const ids = new Set(many.map((t) => t.tableId));
+    const keys = new Set(many.map((t) => t.facilitatorKey));
+    expect(ids.size).toBe(20);
+    expect(keys.size).toBe(20);
+    // The bytes behind them look random: every character of the alphabet turns up somewhere.
+    const chars = new Set([...many.map((t) => t.tableId + t.facilitatorKey).join("")]);
+    expect(chars.size).toBeGreaterThan(50);
+  });
+
+  it("accepts names of 1 to 80 characters", async () => {
+    for (const name of ["A", "x".repeat(TABLE_NAME_MAX), "Cercle des managers — Lyon"]) {
+      const res = await post(JSON.stringify({ name }));
+      expect(res.status).toBe(201);
+      const { tableId } = await res.json();
+      const table = await (await fetch(`${server.url}/api/tables/${tableId}`)).json();
+      expect(table.name).toBe(name);
+    }
+  });
+
+  it("answers bad input with a 4xx JSON error, never a stack trace or a page", async () => {
+    await expectJsonError(await post('{"name": "Broken'), 400);
+    await expectJsonError(await post("not json at all"), 400);
+    await expectJsonError(await post(JSON.stringify({})), 400);
+    await expectJsonError(await post(JSON.stringify({ name: "" })), 400);
+    await expectJsonError(await post(JSON.stringify({ name: "   " })), 400);
+    await expectJsonError(
+      await post(JSON.stringify({ name: "x".repeat(TABLE_NAME_MAX + 1) })),
+      400,
+    );
+    await expectJsonError(await post(JSON.stringify({ name: 42 })), 400);
+    await expectJsonError(await post(JSON.stringify({ name: null })), 400);
+    await expectJsonError(await post(JSON.stringify({ name: ["Circle"] })), 400);
+    await expectJsonError(await post(JSON.stringify({ name: { first: "Circle" } })), 400);
+    await expectJsonError(await post(JSON.stringify("Circle")), 400);
+    await expectJsonError(await post(JSON.stringify(["Circle"])), 400);
+    await expectJsonError(await post("null"), 400);
+    await expectJsonError(await post(JSON.stringify({ name: "Circle" }), "text/plain"), 400);
+    const big = await post(JSON.stringify({ name: "Circle", padding: "x".repeat(5000) }));
+    expect(big.status).toBeGreaterThanOrEqual(400);
+    expect(big.status).toBeLessThan(500);
+    await expectJsonError(big, big.status);
+  });
+
+  it("describes a table, and answers 404 JSON for an unknown one", async () => {
+    const { tableId } = await createTable(server.url, "Founders' forum");
+    const res = await fetch(`${server.url}/api/tables/${tableId}`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      tableId,
+      name: "Founders' forum",
+      openCommitments: 0,
+      meetings: 0,
+      trust: [],
+    });
+    const { code } = await expectJsonError(
+      await fetch(`${server.url}/api/tables/no-such-table`),
+      404,
+    );
+    expect(code).toBe("not_found");
+    await expectJsonError(await fetch(`${server.url}/api/tables/${"x".repeat(5000)}`), 404);
+  });
+
+  it("answers /healthz, and 404 JSON for an unknown API route", async () => {
+    const health = await fetch(`${server.url}/healthz`);
+    expect(health.status).toBe(200);
+    await expectJsonError(await fetch(`${server.url}/api/nothing-here`), 404);
+    await expectJsonError(await fetch(`${server.url}/api`), 404);
+    await expectJsonError(await fetch(`${server.url}/api/tables`), 404);
+    await expectJsonError(await fetch(`${server.url}/api/tables/abc`, { method: "DELETE" }), 404);
+  });
+});
+
+describe("the WebSocket's limits", () => {
+  const allowed = "http://allowed.example";
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ allowedOrigins: [allowed], maxPayloadBytes: 2048 });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  /** The HTTP status a bare WebSocket upgrade gets with this Origin (101 when it opens). */
+  function upgradeStatus(origin: string | undefined): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${server.port}/`, {
+        headers: origin ? { Origin: origin } : {},
+      });
+      ws.on("open", () => {
+        ws.close();
+        resolve(101);
+      });
+      ws.on("unexpected-response", (_req, res) => {
+        resolve(res.statusCode ?? 0);
+        ws.terminate();
+      });
+      ws.on("error", (error) => reject(error));
+    });
+  }
+
+  async function joinFrom(origin: string | undefined, tableId: string, name: string) {
+    const client = new Client(server.url, { headers: origin ? { Origin: origin } : {} });
+    return client.joinOrCreate("roundtable", {
+      tableId,
+      name,
+      memberKey: `origin-test-${name}-key-000`,
+    });
+  }
+
+  it("refuses a WebSocket from an Origin that is not allowed, and opens one that is", async () => {
+    expect(await upgradeStatus("http://evil.example")).toBe(403);
+    expect(await upgradeStatus(undefined)).toBe(403);
+    expect(await upgradeStatus(`${allowed}.evil.example`)).toBe(403);
+    expect(await upgradeStatus(allowed)).toBe(101);
+
+    const { tableId } = await createTable(server.url);
+    await expect(joinFrom("http://evil.example", tableId, "Mallory")).rejects.toThrow();
+    const ana: Room = await joinFrom(allowed, tableId, "Ana");
+    await until("Ana's state", () => ana.state?.toJSON?.().phase === "lobby");
+    expect(Object.keys(ana.state.toJSON().members)).toHaveLength(1);
+    await ana.leave();
+  });
+
+  it("closes a client whose message is over the payload limit, and only that client", async () => {
+    const { tableId } = await createTable(server.url);
+    const rooms = await Promise.all(["Ana", "Ben"].map((n) => joinFrom(allowed, tableId, n)));
+    const [ana, ben] = rooms as [Room, Room];
+    let anaClosed: number | undefined;
+    let benClosed: number | undefined;
+    ana.onLeave((code) => (anaClosed = code));
+    ben.onLeave((code) => (benClosed = code));
+    ana.reconnection.enabled = false;
+    ben.send("confidentiality.agree");
+    ana.send("question.ask", { text: "x".repeat(3000) });
+    await until("Ana is disconnected", () => anaClosed !== undefined);
+    expect(anaClosed).toBe(1009); // "message too big"
+    await until("Ben sees Ana away", () =>
+      Object.values<any>(ben.state.toJSON().members).some((m) => !m.connected),
+    );
+    expect(benClosed).toBeUndefined();
+    const members = Object.values<any>(ben.state.toJSON().members);
+    expect(members.find((m) => m.name === "Ben")).toMatchObject({ connected: true, agreed: true });
+    // A message just under the limit is fine.
+    ben.send("question.ask", { text: "y".repeat(1500) });
+    await settle(ben);
+    expect(benClosed).toBeUndefined();
+    await ben.leave();
+  });
+});
+
+describe("timers and patches", () => {
+  let server: TestServer;
+  /** Milliseconds the room's clock runs ahead of the wall clock. */
+  let ahead = 3 * 3_600_000;
+  const clock = () => Date.now() + ahead;
+  const timeboxes = {
+    checkInEachMs: 1_000,
+    presentingMs: 250,
+    questionsMs: 30_000,
+    experiencesMs: 40_000,
+    turnMs: 300,
+    commitmentMs: 60_000,
+  };
+  let ana: Person;
+  let ben: Person;
+  let chloe: Person;
+
+  beforeAll(async () => {
+    server = await startTestServer({ now: clock, meeting: { timeboxes } });
+    const table = await createTable(server.url);
+    ana = await join(server.url, table.tableId, "Ana", { facilitatorKey: table.facilitatorKey });
+    ben = await join(server.url, table.tableId, "Ben");
+    chloe = await join(server.url, table.tableId, "Chloé");
+    for (const p of [ana, ben, chloe]) await accepted(p, "confidentiality.agree");
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  /** Sends and returns the room clock's reading just before and just after. */
+  async function timed(p: Person, type: string, payload?: unknown) {
+    const before = clock();
+    await accepted(p, type, payload);
+    return { before, after: clock() };
+  }
+
+  it("sets phaseEndsAt and turnEndsAt from the room's clock, and marks overtime", async () => {
+    const start = await timed(ana, "meeting.start");
+    const checkIn = ana.state().phaseEndsAt;
+    expect(checkIn).toBeGreaterThanOrEqual(start.before + 3 * timeboxes.checkInEachMs);
+    expect(checkIn).toBeLessThanOrEqual(start.after + 3 * timeboxes.checkInEachMs);
+    expect(ana.state().turnEndsAt).toBe(0);
+
+    await accepted(ana, "phase.next");
+    expect(ana.state()).toMatchObject({ phase: "choosing", phaseEndsAt: 0 });
+    const presenting = await timed(ana, "presenter.choose", { memberId: ben.memberId });
+    expect(ana.state().phaseEndsAt).toBeGreaterThanOrEqual(
+      presenting.before + timeboxes.presentingMs,
+    );
+    expect(ana.state().phaseEndsAt).toBeLessThanOrEqual(presenting.after + timeboxes.presentingMs);
+    expect(ana.state().phaseOvertime).toBe(false);
+    // The timebox runs on real time; when it is up, the phase is marked overtime (not cut off).
+    await until("presenting overtime", () => ana.state().phaseOvertime === true, 2000);
+    expect(ana.state().phase).toBe("presenting");
+
+    const questions = await timed(ana, "phase.next");
+    expect(ana.state().phaseEndsAt).toBeGreaterThanOrEqual(
+      questions.before + timeboxes.questionsMs,
+    );
+    expect(ana.state().phaseEndsAt).toBeLessThanOrEqual(questions.after + timeboxes.questionsMs);
+    expect(ana.state().phaseOvertime).toBe(false);
+    await accepted(chloe, "hand.raise");
+    const turn = await timed(ana, "floor.give");
+    const state = ana.state();
+    expect(state.floorId).toBe(chloe.memberId);
+    expect(state.floorSince).toBeGreaterThanOrEqual(turn.before);
+    expect(state.floorSince).toBeLessThanOrEqual(turn.after);
+    expect(state.turnEndsAt).toBe(state.floorSince + timeboxes.turnMs);
+    await until("turn overtime", () => ana.state().turnOvertime === true, 2000);
+    expect(ana.state().floorId).toBe(chloe.memberId);
+    await accepted(chloe, "floor.yield");
+    expect(ana.state()).toMatchObject({ turnEndsAt: 0, floorSince: 0, turnOvertime: false });
+  });
+
+  it("counts airtime while a member holds the floor", async () => {
+    const base = ana.state().members[chloe.memberId].airtimeMs as number;
+    expect(await ana.send("floor.give", { memberId: chloe.memberId })).toBeUndefined();
+    ahead += 7_000;
+    expect(await chloe.send("floor.yield")).toBeUndefined();
+    await settle(ben.room);
+    const first = ben.state().members[chloe.memberId].airtimeMs - base;
+    expect(first).toBeGreaterThanOrEqual(7_000);
+    expect(first).toBeLessThan(7_500);
+    // Not counted while someone else speaks, or nobody does.
+    ahead += 60_000;
+    expect(await ana.send("floor.give", { memberId: ana.memberId })).toBeUndefined();
+    ahead += 2_000;
+    // Handing the floor on counts the previous holder's turn too.
+    expect(await ana.send("floor.give", { memberId: chloe.memberId })).toBeUndefined();
+    ahead += 3_000;
+    expect(await ana.send("floor.yield")).toBeUndefined();
+    await settle(ben.room);
+    const members = ben.state().members;
+    expect(members[chloe.memberId].airtimeMs - base - first).toBeGreaterThanOrEqual(3_000);
+    expect(members[chloe.memberId].airtimeMs - base - first).toBeLessThan(3_500);
+    expect(members[ana.memberId].airtimeMs).toBeGreaterThanOrEqual(2_000);
+    expect(members[ana.memberId].airtimeMs).toBeLessThan(2_500);
+    expect(members[ben.memberId].airtimeMs).toBe(0);
+  });
+
+  it("sends a raised hand to the other members at once, not at the next 50 ms tick", async () => {
+    const samples: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const seen = new Promise<number>((resolve) => {
+        const onChange = () => {
+          if (ben.state().members[chloe.memberId]?.handUp !== true) return;
+          ben.room.onStateChange.remove(onChange);
+          resolve(performance.now());
+        };
+        ben.room.onStateChange(onChange);
+      });
+      const sent = performance.now();
+      chloe.room.send("hand.raise");
+      samples.push((await seen) - sent);
+      await accepted(chloe, "hand.lower");
+      await settle(ben.room);
+      // Start each sample at a different point of Colyseus' 50 ms patch interval.
+      await new Promise((r) => setTimeout(r, 7 + ((i * 13) % 41)));
+    }
+    const sorted = [...samples].sort((a, b) => a - b);
+    const median = sorted[Math.floor(sorted.length / 2)]!;
+    console.info(
+      `hand.raise → other member's client: median ${median.toFixed(1)} ms, ` +
+        `min ${sorted[0]!.toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms`,
+    );
+    // Waiting for the tick would spread the samples over 0–50 ms (median ~25 ms).
+    expect(median).toBeLessThan(15);
+    expect(sorted.filter((ms) => ms < 50).length).toBeGreaterThanOrEqual(sorted.length - 2);
+  });
+});
