@@ -5,6 +5,9 @@ import { createActor, type Actor } from "xstate";
 import {
   explainRefusal,
   joinOptionsSchema,
+  MEMBER_KEY_MAX,
+  MEMBER_KEY_MIN,
+  NAME_MAX,
   parseClientMessage,
   protocolMachine,
   syncedFromSnapshot,
@@ -73,6 +76,14 @@ function keyMatches(key: string | undefined, hash: string): boolean {
   const b = Buffer.from(hash, "hex");
   return a.length === b.length && timingSafeEqual(a, b);
 }
+
+/** What a person reads when their join options are refused, by the field at fault. */
+const joinProblems: Record<string, string> = {
+  tableId: "Cannot join: the link has no valid table id.",
+  name: `Cannot join: your name must be 1–${NAME_MAX} characters.`,
+  memberKey: `Cannot join: the member key must be ${MEMBER_KEY_MIN}–${MEMBER_KEY_MAX} characters.`,
+  facilitatorKey: "Cannot join: the facilitator key is malformed.",
+};
 
 interface Seat {
   memberId: string;
@@ -162,9 +173,11 @@ export class RoundtableRoom extends Room<{ state: RoundtableState }> {
   override async onAuth(client: Client, options: unknown): Promise<JoinAuth> {
     const parsed = joinOptionsSchema.safeParse(options);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const field = issue?.path.join(".") || "options";
-      throw new ServerError(400, `Cannot join: ${field} ${issue?.message ?? "is invalid"}.`);
+      const field = String(parsed.error.issues[0]?.path[0] ?? "");
+      throw new ServerError(
+        400,
+        joinProblems[field] ?? "Cannot join: the join options are malformed.",
+      );
     }
     const { tableId, name, memberKey, facilitatorKey } = parsed.data;
     if (tableId !== this.#table.tableId) throw new ServerError(404, "This table does not exist.");
@@ -335,7 +348,7 @@ export class RoundtableRoom extends Room<{ state: RoundtableState }> {
   ): ProtocolEvent {
     const at = this.#now();
     if (parsed.type === "facilitator.claim") {
-      const { facilitatorKey } = parsed.payload as { facilitatorKey: string };
+      const { facilitatorKey } = parsed.payload as { facilitatorKey?: string };
       return {
         type: "facilitator.claim",
         from,

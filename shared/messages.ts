@@ -63,7 +63,8 @@ export const clientMessages = {
   "pulse.answer": z.strictObject({ score: z.number().int().min(1).max(5) }),
   "pulse.close": none,
   "facilitator.handoff": z.strictObject({ memberId: id }),
-  "facilitator.claim": z.strictObject({ facilitatorKey: z.string().min(1).max(128) }),
+  /** The key makes the claim; without one, it succeeds only once the facilitator has been away a minute. */
+  "facilitator.claim": z.strictObject({ facilitatorKey: z.string().max(128).optional() }).nullish(),
   "member.remove": z.strictObject({ memberId: id }),
   "meeting.end": none,
 } as const;

@@ -196,7 +196,8 @@ export class MeetingConnection {
     const room = this.#room;
     if (!room) return;
     if (type === "facilitator.claim") {
-      room.send(type, { facilitatorKey: this.#options.facilitatorKey ?? "" });
+      const key = this.#options.facilitatorKey;
+      room.send(type, key ? { facilitatorKey: key } : {});
       return;
     }
     if (type === "pulse.answer" && this.#state) {

@@ -381,7 +381,7 @@ describe("malformed messages are refused as invalid", () => {
     await invalid(ben, "followup.report", { commitmentId: "c1", status: "maybe" });
     await invalid(ben, "followup.report", { commitmentId: "c1", status: "done", note: 3 });
     await invalid(ben, "facilitator.claim", { facilitatorKey: 12345 });
-    await invalid(ben, "facilitator.claim", {});
+    await invalid(ben, "facilitator.claim", { facilitatorKey: "k".repeat(129) });
     await invalid(ben, "member.remove", { memberId: null });
     await accepted(ben, "pulse.answer", { score: 5 });
     expect(ana.state().pulse.answered).toBe(1);
