@@ -88,20 +88,15 @@ const rootKeys = [
 ] as const;
 const pulseKeys = ["status", "answered", "threshold", "mean", "seq"] as const;
 
-/**
- * Mirrors the machine's synced view into the room's Schema state. Returns the members that are
- * new to the state, so the room can show their content to those who agreed.
- */
-export function mirror(state: RoundtableState, synced: SyncedState): MemberState[] {
+/** Mirrors the machine's synced view into the room's Schema state, changing only what changed. */
+export function mirror(state: RoundtableState, synced: SyncedState): void {
   assignChanged(state as unknown as Plain, synced as unknown as Plain, rootKeys);
-  const added: MemberState[] = [];
   for (const [id, member] of Object.entries(synced.members)) {
     let row = state.members.get(id);
     if (!row) {
       row = new MemberState();
       assignChanged(row as unknown as Plain, member as unknown as Plain, memberKeys);
       state.members.set(id, row);
-      added.push(row);
     } else {
       assignChanged(row as unknown as Plain, member as unknown as Plain, memberKeys);
     }
@@ -122,5 +117,4 @@ export function mirror(state: RoundtableState, synced: SyncedState): MemberState
   ) {
     counts.splice(0, counts.length, ...synced.pulse.counts);
   }
-  return added;
 }
