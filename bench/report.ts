@@ -1,0 +1,558 @@
+/** The benchmark's result, as JSON and as the Markdown tables it prints. */
+import type { Sizes } from "./protocol.ts";
+import { ratio, type Summary } from "./stats.ts";
+
+export interface TargetResult {
+  /** Seconds to join the step's new rooms and play them into their first round. */
+  rampSeconds: number;
+  /** Joins while the rooms play: one member at a time into a room of its own. */
+  joins: Summary;
+  /** Joins of the ramp: many rooms at once, all members of a room at once. */
+  rampJoins: Summary;
+  joinFailures: number;
+  /** Events played during the ramp (agree, start, check-in, the first steps of a round). */
+  ramp: { events: Record<string, Summary>; errors: Record<string, number> };
+  memory: {
+    /** Whether the server ran a full GC before answering (heap figures are meaningful). */
+    gc: boolean;
+    heapUsed?: number;
+    /** (heap used now − heap used before any room) ÷ rooms, with every room idle. */
+    heapPerRoom?: number;
+    /** (heap used now − heap used at the previous step) ÷ rooms added: no one-off warm-up. */
+    heapMarginalPerRoom?: number;
+    heapPerMember?: number;
+    rss: number;
+    rssPerRoom: number;
+  };
+  window: {
+    seconds: number;
+    events: Record<string, Summary>;
+    all: Summary;
+    eventsPerSecond: number;
+    /** Events still on their way when the window closed, counted with their age so far. */
+    inFlight: number;
+    errors: Record<string, number>;
+  };
+  /** Percent of one core over the window (machine busy: percent of all cores). */
+  cpu: {
+    server: number;
+    /** Percent of the window the server's main thread was runnable but waiting for a CPU. */
+    serverWaiting: number;
+    generators: number;
+    /** The same for the most delayed generator process. */
+    generatorsWaiting: number;
+    others: number;
+    machineBusyPercent: number;
+  };
+  wire: {
+    framesInPerSec: number;
+    bytesInPerSec: number;
+    framesOutPerSec: number;
+    bytesOutPerSec: number;
+  };
+  generatorLoopDelayP99: number;
+}
+
+export interface StepResult {
+  rooms: number;
+  members: number;
+  connected: number;
+  colyseus: TargetResult;
+  baseline?: TargetResult;
+  /** Message sizes seen on the real server (bytes), which the baseline replayed. */
+  sizes?: Sizes;
+  held: boolean;
+  why?: string;
+}
+
+export interface ClientSize {
+  status: "ok" | "client not built" | "client build failed";
+  built?: boolean;
+  /** Gzip bytes of the JS the member page loads up front (the scripts index.html names). */
+  memberPageGzip?: number;
+  allJsGzip?: number;
+  files?: { file: string; bytes: number; gzip: number; entry: boolean }[];
+  detail?: string;
+}
+
+export interface BenchResult {
+  mode: "quick" | "full";
+  /** Run with options beyond the mode (steps, window, …): not the mode's latest result. */
+  custom: boolean;
+  args: string[];
+  startedAt: string;
+  seconds: number;
+  machine: { cores: number; node: string; loadAverage: number[] };
+  config: {
+    steps: number[];
+    members: number;
+    thinkMs: number;
+    warmupSeconds: number;
+    windowSeconds: number;
+    generators: number;
+    joinConcurrency: number;
+    maxP99Ms: number;
+    dbDir: string;
+  };
+  client: ClientSize;
+  steps: StepResult[];
+  capacity: { rooms: number; members: number } | undefined;
+  targets: { target: string; where: string; status: "met" | "not met" | "not measured" }[];
+  /** Filled when the run stopped on an error of its own (not a load error). */
+  aborted?: string;
+}
+
+/** The fan-out events the issue asks for, first; others follow in the order seen. */
+export const KEY_EVENTS = ["hand.raise", "floor.give", "question.ask", "pulse.answer"];
+
+const ms = (v: number | undefined) =>
+  v === undefined ? "–" : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
+const x = (v: number | undefined) => (v === undefined ? "–" : `${v.toFixed(1)}×`);
+const kb = (v: number | undefined) => (v === undefined ? "–" : `${(v / 1024).toFixed(1)}`);
+/** Kilobytes of 1000 bytes, as Vite prints bundle sizes (stricter for the 80 KB target). */
+const kB = (v: number | undefined) => (v === undefined ? "–" : `${(v / 1000).toFixed(1)}`);
+const mb = (v: number | undefined) => (v === undefined ? "–" : `${(v / 1048576).toFixed(1)}`);
+const int = (v: number | undefined) =>
+  v === undefined ? "–" : Math.round(v).toLocaleString("en-US");
+const pct = (v: number | undefined) => (v === undefined ? "–" : `${v.toFixed(0)}%`);
+
+function table(head: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
+  return [line(head), line(head.map(() => "---")), ...rows.map(line)].join("\n");
+}
+
+function errorCount(errors: Record<string, number>): number {
+  return Object.values(errors).reduce((a, b) => a + b, 0);
+}
+
+/** Server CPU milliseconds per room event: less sensitive to a busy machine than latency. */
+export function cpuMsPerEvent(r: TargetResult | undefined): number | undefined {
+  if (!r || r.window.eventsPerSecond <= 0) return undefined;
+  return (r.cpu.server * 10) / r.window.eventsPerSecond;
+}
+
+/**
+ * Events per second one room sends when nothing holds it back: the fastest pace of any step (a
+ * room waits for its event to reach everyone before thinking, so an overloaded step runs slower).
+ */
+export function roomPace(steps: readonly StepResult[]): number {
+  return Math.max(0, ...steps.map((s) => s.colyseus.window.eventsPerSecond / s.rooms));
+}
+
+/** Rooms one fully available core could carry at the rooms' pace, from CPU per event. */
+export function roomsPerCore(step: StepResult, pace: number): number | undefined {
+  const perEvent = cpuMsPerEvent(step.colyseus);
+  if (perEvent === undefined || perEvent <= 0 || pace <= 0) return undefined;
+  return 1000 / perEvent / pace;
+}
+
+/** All errors of a step on the real server: load-window errors and failed joins. */
+export function stepErrors(r: TargetResult): number {
+  return errorCount(r.window.errors) + r.joinFailures;
+}
+
+/** Bytes all clients received per room event (every member's copy, plus probes and pings). */
+function perEvent(r: TargetResult | undefined): number | undefined {
+  if (!r || r.window.eventsPerSecond <= 0) return undefined;
+  return r.wire.bytesInPerSec / r.window.eventsPerSecond;
+}
+
+function eventOrder(step: StepResult): string[] {
+  const seen = Object.keys(step.colyseus.window.events);
+  return [...KEY_EVENTS, ...seen.filter((e) => !KEY_EVENTS.includes(e)).sort()];
+}
+
+export function renderMarkdown(result: BenchResult): string {
+  const c = result.config;
+  const out: string[] = [];
+  out.push(
+    `## Roundtable benchmark — ${result.mode}${result.custom ? ` (${result.args.join(" ")})` : ""}, ${result.startedAt}`,
+  );
+  out.push("");
+  out.push(
+    `${result.machine.cores} cores, Node ${result.machine.node}, load average at start ` +
+      `${result.machine.loadAverage.map((l) => l.toFixed(2)).join(" ")}; ${result.seconds.toFixed(0)} s in all. ` +
+      `Rooms of ${c.members} members; each room sends its next event ${c.thinkMs / 2}–${(c.thinkMs * 3) / 2} ms ` +
+      `after the previous one reached every member; ${c.windowSeconds} s measured per step after ` +
+      `${c.warmupSeconds} s of warm-up; ${c.generators} generator process(es); the server's SQLite ` +
+      `file in ${c.dbDir}. "÷ ws" is Roundtable ` +
+      `divided by the raw-ws baseline measured in the same run on the same machine. Fan-out: from ` +
+      `the sender's send to the moment the last other member's client has the change.`,
+  );
+  if (result.aborted) out.push("", `**Run stopped early:** ${result.aborted}`);
+  const others = result.steps.map((s) => s.colyseus.cpu.others);
+  const meanOthers = others.reduce((a, b) => a + b, 0) / Math.max(1, others.length);
+  const waits = result.steps.map((s) => s.colyseus.cpu.serverWaiting);
+  const maxWait = Math.max(0, ...waits);
+  if (meanOthers >= 50 || maxWait >= 10) {
+    out.push(
+      "",
+      `**Shared machine:** other processes used ${meanOthers.toFixed(0)}% of a core on average ` +
+        `during the measured windows, and the server waited for a CPU up to ${maxWait.toFixed(0)}% ` +
+        "of a window; latencies include that wait, far more for the busier real server than for " +
+        "the nearly idle baseline. Compare ratios across runs with care.",
+    );
+  }
+  out.push("", "### Targets", "");
+  out.push(
+    table(
+      ["target", "where we are", "status"],
+      result.targets.map((t) => [t.target, t.where, t.status]),
+    ),
+  );
+
+  const pace = roomPace(result.steps);
+  out.push("", "### Capacity curve", "");
+  out.push(
+    table(
+      [
+        "rooms",
+        "members",
+        "events/s",
+        "fan-out p50",
+        "p95",
+        "p99",
+        "max (ms)",
+        "p99 ÷ ws",
+        "hand.raise p99 ÷ ws",
+        "join p99 (ms)",
+        "server CPU",
+        "CPU ms per event",
+        "÷ ws",
+        "rooms per core (est.)",
+        "errors",
+        "held",
+      ],
+      result.steps.map((s) => {
+        const a = s.colyseus;
+        const b = s.baseline;
+        return [
+          int(s.rooms),
+          int(s.connected),
+          int(a.window.eventsPerSecond),
+          ms(a.window.all.p50),
+          ms(a.window.all.p95),
+          ms(a.window.all.p99),
+          ms(a.window.all.max),
+          x(ratio(a.window.all.p99, b?.window.all.p99)),
+          x(ratio(a.window.events["hand.raise"]?.p99, b?.window.events["hand.raise"]?.p99)),
+          ms(a.joins.p99),
+          pct(a.cpu.server),
+          ms(cpuMsPerEvent(a)),
+          x(ratio(cpuMsPerEvent(a), cpuMsPerEvent(b))),
+          int(roomsPerCore(s, pace)),
+          int(stepErrors(a)),
+          s.held ? "yes" : `no: ${s.why ?? ""}`,
+        ];
+      }),
+    ),
+  );
+  out.push(
+    "",
+    result.capacity
+      ? `Largest load held (p99 fan-out ≤ ${c.maxP99Ms} ms, no errors): **${result.capacity.rooms} rooms, ${result.capacity.members.toLocaleString("en-US")} connected members**.`
+      : `No step held (p99 fan-out ≤ ${c.maxP99Ms} ms, no errors).`,
+    "",
+    "CPU ms per event: the server's CPU time (user + system, from /proc) over the window divided " +
+      `by the room events completed; rooms per core: how many rooms at ${pace.toFixed(2)} events/s ` +
+      "each (the rooms' pace when nothing holds them back) one core would carry if the server " +
+      "had it to itself — an estimate from CPU, not a measured capacity.",
+  );
+
+  for (const s of result.steps) {
+    out.push("", `### Fan-out latency by event, ${s.rooms} rooms × ${s.members} (ms)`, "");
+    out.push(
+      table(
+        ["event", "n", "p50", "p95", "p99", "max", "ws p50", "ws p99", "p50 ÷ ws", "p99 ÷ ws"],
+        eventOrder(s).map((e) => {
+          const a = s.colyseus.window.events[e];
+          const b = s.baseline?.window.events[e];
+          return [
+            e,
+            int(a?.n ?? 0),
+            ms(a?.p50),
+            ms(a?.p95),
+            ms(a?.p99),
+            ms(a?.max),
+            ms(b?.p50),
+            ms(b?.p99),
+            x(ratio(a?.p50, b?.p50)),
+            x(ratio(a?.p99, b?.p99)),
+          ];
+        }),
+      ),
+    );
+    const errs = Object.entries(s.colyseus.window.errors);
+    if (errs.length > 0) {
+      out.push("", `Errors: ${errs.map(([k, n]) => `${k} × ${n}`).join("; ")}`);
+    }
+    const rampErrs = Object.entries(s.colyseus.ramp.errors);
+    if (rampErrs.length > 0) {
+      out.push("", `Errors while ramping: ${rampErrs.map(([k, n]) => `${k} × ${n}`).join("; ")}`);
+    }
+  }
+
+  out.push("", "### Join latency (HTTP matchmake to first full state, ms)", "");
+  out.push(
+    table(
+      [
+        "rooms",
+        "joins",
+        "p50",
+        "p95",
+        "p99",
+        "max",
+        "ws p50",
+        "ws p99",
+        "p99 ÷ ws",
+        "ramp joins",
+        "ramp p50",
+        "ramp p99",
+        "ws ramp p99",
+        "ramp (s)",
+        "ws ramp (s)",
+      ],
+      result.steps.map((s) => [
+        int(s.rooms),
+        int(s.colyseus.joins.n),
+        ms(s.colyseus.joins.p50),
+        ms(s.colyseus.joins.p95),
+        ms(s.colyseus.joins.p99),
+        ms(s.colyseus.joins.max),
+        ms(s.baseline?.joins.p50),
+        ms(s.baseline?.joins.p99),
+        x(ratio(s.colyseus.joins.p99, s.baseline?.joins.p99)),
+        int(s.colyseus.rampJoins.n),
+        ms(s.colyseus.rampJoins.p50),
+        ms(s.colyseus.rampJoins.p99),
+        ms(s.baseline?.rampJoins.p99),
+        s.colyseus.rampSeconds.toFixed(1),
+        s.baseline ? s.baseline.rampSeconds.toFixed(1) : "–",
+      ]),
+    ),
+  );
+  out.push(
+    "",
+    "Joins: while the step's rooms play, one member at a time (every 100 ms) joins a room of its " +
+      `own. Ramp joins: the step's new rooms, ${c.joinConcurrency} at a time per generator, each ` +
+      "room's facilitator first and then its other members at once — a thundering herd, not a " +
+      "person's wait; ramp (s) includes playing the new rooms into their first round.",
+  );
+
+  out.push("", "### Server memory and CPU", "");
+  out.push(
+    table(
+      [
+        "rooms",
+        "RSS (MB)",
+        "÷ ws",
+        "heap used (MB)",
+        "heap per idle room (KB)",
+        "per member (KB)",
+        "marginal per room (KB)",
+        "÷ ws",
+        "server CPU (% of a core)",
+        "server waiting for a CPU",
+        "ws CPU",
+        "generators CPU",
+        "generator waiting",
+        "other processes CPU",
+        "machine busy",
+        "generator loop p99 (ms)",
+      ],
+      result.steps.map((s) => {
+        const a = s.colyseus;
+        const b = s.baseline;
+        return [
+          int(s.rooms),
+          mb(a.memory.rss),
+          x(ratio(a.memory.rss, b?.memory.rss)),
+          mb(a.memory.heapUsed),
+          kb(a.memory.heapPerRoom),
+          kb(a.memory.heapPerMember),
+          kb(a.memory.heapMarginalPerRoom),
+          x(ratio(a.memory.heapPerRoom, b?.memory.heapPerRoom)),
+          pct(a.cpu.server),
+          pct(a.cpu.serverWaiting),
+          pct(b?.cpu.server),
+          pct(a.cpu.generators),
+          pct(a.cpu.generatorsWaiting),
+          pct(a.cpu.others),
+          pct(a.cpu.machineBusyPercent),
+          ms(a.generatorLoopDelayP99),
+        ];
+      }),
+    ),
+  );
+  out.push(
+    "",
+    "Heap is measured after a full GC with every room idle (members connected, meetings paused " +
+      "mid-round), minus the heap before the first room, divided by the rooms; marginal: the " +
+      "growth since the previous step divided by the rooms added, which leaves out one-off costs " +
+      "(code warmed up, caches). Server waiting for a CPU: the share of the window its main " +
+      "thread was ready to run but every core was taken (/proc/PID/schedstat). Machine busy is " +
+      "all cores, every process.",
+  );
+
+  out.push("", "### Wire, counted at the clients (WebSocket payload bytes)", "");
+  out.push(
+    table(
+      [
+        "rooms",
+        "frames/s in",
+        "frames/s out",
+        "KB/s in",
+        "KB/s out",
+        "bytes per frame in",
+        "bytes in per event",
+        "ws bytes in per event",
+        "ws frames/s in",
+        "ws KB/s in",
+        "KB/s in ÷ ws",
+      ],
+      result.steps.map((s) => {
+        const a = s.colyseus.wire;
+        const b = s.baseline?.wire;
+        return [
+          int(s.rooms),
+          int(a.framesInPerSec),
+          int(a.framesOutPerSec),
+          kb(a.bytesInPerSec),
+          kb(a.bytesOutPerSec),
+          int(a.framesInPerSec > 0 ? a.bytesInPerSec / a.framesInPerSec : undefined),
+          int(perEvent(s.colyseus)),
+          int(perEvent(s.baseline)),
+          int(b?.framesInPerSec),
+          kb(b?.bytesInPerSec),
+          x(ratio(a.bytesInPerSec, b?.bytesInPerSec)),
+        ];
+      }),
+    ),
+  );
+
+  out.push("", "### Client build", "");
+  const cl = result.client;
+  if (cl.status !== "ok") {
+    out.push(`${cl.status}${cl.detail ? `: ${cl.detail}` : ""}`);
+  } else {
+    out.push(
+      `Member page JavaScript (the scripts \`index.html\` loads): **${kB(cl.memberPageGzip)} kB gzip**; ` +
+        `all JavaScript in \`dist/client/assets\`: ${kB(cl.allJsGzip)} kB gzip (kB = 1000 bytes, as Vite prints them)` +
+        `${cl.built ? " (built by this run with `npx vite build`)" : " (the existing build)"}.`,
+    );
+    out.push("");
+    out.push(
+      table(
+        ["file", "bytes", "gzip", "loaded by"],
+        (cl.files ?? []).map((f) => [
+          f.file,
+          int(f.bytes),
+          int(f.gzip),
+          f.entry ? "index.html" : "on demand",
+        ]),
+      ),
+    );
+  }
+  out.push("");
+  return out.join("\n");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Targets of issue 6
+
+function perCoreNote(done: readonly StepResult[]): string {
+  const step = done.at(-1);
+  const pace = roomPace(done);
+  const rooms = step ? roomsPerCore(step, pace) : undefined;
+  return rooms === undefined
+    ? ""
+    : `; from CPU per event at ${step!.rooms} rooms, one core to itself would carry about ` +
+        `${Math.round(rooms).toLocaleString("en-US")} rooms at ${pace.toFixed(2)} events/s each`;
+}
+
+/** Where a run stands against the targets of issue 6. */
+export function targets(result: Omit<BenchResult, "targets">): BenchResult["targets"] {
+  const out: BenchResult["targets"] = [];
+  const quick = result.mode === "quick";
+  const members = result.config.members;
+  const fmt = (v: number) => (v >= 10 ? v.toFixed(1) : v.toFixed(2));
+  const handRatio = (s: StepResult) => {
+    const a = s.colyseus.window.events["hand.raise"]?.p99;
+    const b = s.baseline?.window.events["hand.raise"]?.p99;
+    return { a, b, r: ratio(a, b) };
+  };
+  const at2000 = result.steps.find((s) => s.connected === 2000);
+  if (at2000) {
+    const { a, b, r } = handRatio(at2000);
+    out.push({
+      target:
+        "p99 fan-out of a hand raise within 2× the raw-ws baseline at 2,000 connected members",
+      where:
+        r === undefined
+          ? "no hand raises measured"
+          : `${r.toFixed(1)}× (${fmt(a!)} ms vs ${fmt(b!)} ms)`,
+      status: r === undefined ? "not measured" : r <= 2 ? "met" : "not met",
+    });
+  } else {
+    const last = result.steps.at(-1);
+    const near = last ? handRatio(last) : undefined;
+    out.push({
+      target:
+        "p99 fan-out of a hand raise within 2× the raw-ws baseline at 2,000 connected members",
+      where:
+        `not reached in this run` +
+        (last && near?.r !== undefined
+          ? ` (at ${last.connected.toLocaleString("en-US")} members: ${near.r.toFixed(1)}×, ${fmt(near.a!)} ms vs ${fmt(near.b!)} ms)`
+          : ""),
+      status: "not measured",
+    });
+  }
+  const reached5000 = result.steps.some((s) => s.connected >= 5000);
+  const cap = result.capacity;
+  const capStep = cap ? result.steps.find((s) => s.rooms === cap.rooms) : undefined;
+  out.push({
+    target:
+      "at least 5,000 connected members (500 rooms of 10) on one process with p99 fan-out under 100 ms",
+    where:
+      (cap
+        ? `largest load held: ${cap.members.toLocaleString("en-US")} members (p99 ${fmt(capStep!.colyseus.window.all.p99)} ms)` +
+          (reached5000 ? "" : "; 5,000 not tried in this run")
+        : "no step held") + perCoreNote(result.steps),
+    status: cap && cap.members >= 5000 ? "met" : reached5000 || !quick ? "not met" : "not measured",
+  });
+  const withHeap = [...result.steps]
+    .reverse()
+    .find((s) => s.colyseus.memory.heapPerRoom !== undefined);
+  const perRoom = withHeap?.colyseus.memory.heapPerRoom;
+  const marginal = withHeap?.colyseus.memory.heapMarginalPerRoom;
+  const before = withHeap ? result.steps[result.steps.indexOf(withHeap) - 1] : undefined;
+  /** The marginal figure leaves out one-off warm-up, so it decides when there is one. */
+  const judged = marginal ?? perRoom;
+  out.push({
+    target: "under 100 KB of server heap per idle room of 10 members",
+    where:
+      perRoom === undefined
+        ? "heap not measured (is the ROUNDTABLE_BENCH hook in server/main.ts?)"
+        : (marginal !== undefined && before
+            ? `${(marginal / 1024).toFixed(1)} KB per room added from ${before.rooms} to ${withHeap!.rooms} rooms; `
+            : "") +
+          `${(perRoom / 1024).toFixed(1)} KB per room on average at ${withHeap!.rooms} rooms of ${members}` +
+          (withHeap!.colyseus.memory.gc ? "" : " (no GC before measuring)"),
+    status:
+      judged === undefined || members !== 10
+        ? "not measured"
+        : judged < 100 * 1024
+          ? "met"
+          : "not met",
+  });
+  const c = result.client;
+  out.push({
+    target: "the client's production JavaScript under 80 KB gzip",
+    where:
+      c.status === "ok"
+        ? `${kB(c.memberPageGzip)} kB gzip loaded by the page (all JS: ${kB(c.allJsGzip)} kB; kB = 1000 bytes)`
+        : c.status,
+    status: c.status !== "ok" ? "not measured" : c.memberPageGzip! < 80_000 ? "met" : "not met",
+  });
+  return out;
+}

@@ -1,0 +1,677 @@
+/**
+ * `npm run bench [-- --quick | --full] [options]`: Roundtable's latency, capacity and memory,
+ * side by side with a raw-ws baseline (bench/baseline.ts) on the same machine in the same run.
+ *
+ * The real server runs in its own process (`node --import tsx server/main.ts`, NODE_ENV=production,
+ * a temporary SQLite file, ROUNDTABLE_BENCH=1 for its `/bench/heap` route); so does the baseline;
+ * load generators (bench/generator.ts) are child processes holding real `@colyseus/sdk` clients.
+ * The load is stepped (rooms of M members each playing bench/script.ts); each step is measured on
+ * the real server, then on the baseline, and stepping stops once p99 fan-out passes the limit or
+ * errors appear. Results go to bench/results/<timestamp>-<mode>.{json,md} and
+ * bench/results/latest-<mode>.md, and the tables are printed.
+ *
+ * Options: --quick (default when CI is set) · --full · --rooms=10,50 (the steps) · --members=10 ·
+ * --think-ms=400 (mean pause between a room's events) · --window=SECONDS · --warmup=SECONDS ·
+ * --generators=N · --join-concurrency=N · --max-p99=100 · --rebuild-client · --no-baseline ·
+ * --all-steps (measure every step even past the limit: on a shared, noisy machine) ·
+ * --db-dir=DIR (where the server's temporary SQLite file goes; default the OS temp dir).
+ * Everything runs on 127.0.0.1, every loop is bounded, and every child process is killed at the
+ * end, on error and on SIGINT.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import { startServerProcess, type ServerProcess } from "../test/support/process.ts";
+import type {
+  Collected,
+  GeneratorReply,
+  GeneratorRequest,
+  RoomPlan,
+  Sizes,
+  Target,
+} from "./protocol.ts";
+import {
+  renderMarkdown,
+  stepErrors,
+  targets,
+  type BenchResult,
+  type ClientSize,
+  type StepResult,
+  type TargetResult,
+} from "./report.ts";
+import { MAX_MEMBERS } from "../shared/limits.ts";
+import { MIN_MEMBERS, ROUND_STEPS } from "./script.ts";
+import { mergeCounts, mergeLists, ratio, seeded, summarize } from "./stats.ts";
+import { cpuSeconds, machineTicks, rssBytes, runQueueSeconds } from "./system.ts";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const startedAt = new Date();
+const began = performance.now();
+const loadAtStart = loadavg();
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+const FLAGS = ["quick", "full", "rebuild-client", "no-baseline", "all-steps"];
+const OPTIONS = [
+  "rooms",
+  "members",
+  "think-ms",
+  "window",
+  "warmup",
+  "generators",
+  "join-concurrency",
+  "max-p99",
+  "db-dir",
+];
+for (const arg of process.argv.slice(2)) {
+  const name = /^--([a-z0-9-]+)(=.*)?$/.exec(arg);
+  const known = name && (name[2] === undefined ? FLAGS : OPTIONS).includes(name[1]!);
+  if (!known) {
+    console.error(`bench: unknown argument ${arg}; see the comment at the top of bench/run.ts`);
+    process.exit(2);
+  }
+}
+
+function option(name: string): string | undefined {
+  const prefix = `--${name}=`;
+  return process.argv.find((a) => a.startsWith(prefix))?.slice(prefix.length);
+}
+const flag = (name: string) => process.argv.includes(`--${name}`);
+function numberOption(name: string, fallback: number, min: number, max: number): number {
+  const raw = option(name);
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min || n > max) {
+    throw new Error(`--${name} must be a number from ${min} to ${max}`);
+  }
+  return n;
+}
+
+const mode: "quick" | "full" = flag("quick")
+  ? "quick"
+  : flag("full")
+    ? "full"
+    : process.env.CI
+      ? "quick"
+      : "full";
+const quick = mode === "quick";
+/** Options beyond the mode make a custom run. */
+const custom = process.argv
+  .slice(2)
+  .some((a) => !["--quick", "--full", "--rebuild-client"].includes(a));
+const members = numberOption("members", 10, MIN_MEMBERS, MAX_MEMBERS);
+const steps = (option("rooms") ?? (quick ? "10,50" : "50,100,200,500"))
+  .split(",")
+  .map((s) => Number(s.trim()));
+if (steps.some((n) => !Number.isInteger(n) || n < 1 || n > 2000)) {
+  throw new Error("--rooms takes a comma-separated list of room counts from 1 to 2000");
+}
+const config = {
+  steps,
+  members,
+  thinkMs: numberOption("think-ms", 400, 20, 10_000),
+  warmupSeconds: numberOption("warmup", quick ? 0.5 : 3, 0, 60),
+  windowSeconds: numberOption("window", quick ? 5 : 20, 1, 300),
+  generators: Math.round(
+    numberOption(
+      "generators",
+      Math.min(6, Math.max(1, Math.ceil((Math.max(...steps) * members) / 1000))),
+      1,
+      8,
+    ),
+  ),
+  joinConcurrency: Math.round(numberOption("join-concurrency", 8, 1, 100)),
+  maxP99Ms: numberOption("max-p99", 100, 1, 10_000),
+  /** Where the server's SQLite file goes: the OS temp dir (a disk here), or e.g. /dev/shm. */
+  dbDir: option("db-dir") ?? tmpdir(),
+};
+const withBaseline = !flag("no-baseline");
+const allSteps = flag("all-steps");
+/** The whole run stops itself after this long, whatever happens. */
+const HARD_LIMIT_MS = quick ? 150_000 : 30 * 60_000;
+
+// ---------------------------------------------------------------------------------------------
+// Child processes: all tracked, all killed on the way out.
+
+const children = new Set<ChildProcess>();
+/** The server's temporary SQLite file lives here; removed on the way out. */
+const scratch = mkdtempSync(join(config.dbDir, "roundtable-bench-"));
+function killAll(): void {
+  for (const child of children) {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  }
+  rmSync(scratch, { recursive: true, force: true });
+}
+process.on("exit", killAll);
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    console.error(`bench: ${signal}, stopping every child process`);
+    killAll();
+    process.exit(130);
+  });
+}
+setTimeout(() => {
+  console.error(`bench: still running after ${HARD_LIMIT_MS / 1000} s; stopping`);
+  killAll();
+  process.exit(2);
+}, HARD_LIMIT_MS).unref();
+
+/** Progress, with the seconds since the start. */
+function log(message: string): void {
+  console.log(`bench [${((performance.now() - began) / 1000).toFixed(1)} s] ${message}`);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function spawnNode(script: string, args: string[], env: Record<string, string> = {}): ChildProcess {
+  const child = spawn(process.execPath, [...args, "--import", "tsx", script], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe", "ipc"],
+  });
+  children.add(child);
+  child.once("exit", () => children.delete(child));
+  return child;
+}
+
+/** The last lines a child printed, for error messages. */
+function tail(child: ChildProcess): () => string {
+  let text = "";
+  const keep = (chunk: Buffer) => {
+    text = (text + chunk.toString()).slice(-4000);
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  return () => text;
+}
+
+class Generator {
+  #next = 1;
+  #pending = new Map<
+    number,
+    { resolve: (d: Collected | undefined) => void; reject: (e: Error) => void }
+  >();
+  readonly output: () => string;
+  readonly ready: Promise<void>;
+
+  constructor(readonly child: ChildProcess) {
+    this.output = tail(child);
+    let markReady: () => void = () => {};
+    this.ready = new Promise((resolve) => (markReady = resolve));
+    child.on("message", (reply: GeneratorReply) => {
+      if (reply.id === 0) return markReady();
+      const waiter = this.#pending.get(reply.id);
+      this.#pending.delete(reply.id);
+      if (!waiter) return;
+      if (reply.ok) waiter.resolve(reply.data);
+      else waiter.reject(new Error(`generator: ${reply.error}`));
+    });
+    child.once("exit", (code, signal) => {
+      const error = new Error(
+        `generator ${child.pid} exited (${code ?? signal}):\n${this.output().slice(-1500)}`,
+      );
+      for (const waiter of this.#pending.values()) waiter.reject(error);
+      this.#pending.clear();
+    });
+  }
+
+  request(req: GeneratorRequest, timeoutMs = 30_000): Promise<Collected | undefined> {
+    const id = this.#next++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(id);
+        reject(
+          new Error(`generator ${this.child.pid}: ${req.cmd} timed out after ${timeoutMs} ms`),
+        );
+      }, timeoutMs);
+      this.#pending.set(id, {
+        resolve: (d) => {
+          clearTimeout(timer);
+          resolve(d);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      });
+      this.child.send({ ...req, id });
+    });
+  }
+}
+
+async function startGenerator(): Promise<Generator> {
+  const generator = new Generator(spawnNode("bench/generator.ts", []));
+  const exited = new Promise<never>((_, reject) =>
+    generator.child.once("exit", () =>
+      reject(new Error(`generator did not start:\n${generator.output()}`)),
+    ),
+  );
+  await Promise.race([
+    generator.ready,
+    exited,
+    sleep(30_000).then(() => Promise.reject(new Error("generator did not start in 30 s"))),
+  ]);
+  return generator;
+}
+
+async function startBaseline(): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawnNode("bench/baseline.ts", ["--expose-gc"], { PORT: "0" });
+  const output = tail(child);
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const port = /baseline listening on (\d+)/.exec(output())?.[1];
+    if (port) return { url: `http://127.0.0.1:${port}`, child };
+    if (child.exitCode !== null) throw new Error(`baseline exited early:\n${output()}`);
+    if (Date.now() > deadline) throw new Error(`baseline did not start in 30 s:\n${output()}`);
+    await sleep(50);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The client build
+
+function clientSize(): ClientSize {
+  if (!existsSync(join(root, "client", "index.html"))) return { status: "client not built" };
+  const dir = join(root, "dist", "client");
+  let built = false;
+  if (flag("rebuild-client") || !existsSync(join(dir, "index.html"))) {
+    const build = spawnSync("npx", ["vite", "build"], {
+      cwd: root,
+      encoding: "utf8",
+      timeout: 180_000,
+    });
+    built = true;
+    if (build.status !== 0 || !existsSync(join(dir, "index.html"))) {
+      return {
+        status: "client build failed",
+        detail: `${build.stderr ?? ""}${build.stdout ?? ""}`.trim().split("\n").slice(-3).join(" "),
+      };
+    }
+  }
+  const html = readFileSync(join(dir, "index.html"), "utf8");
+  const entries = new Set(
+    [...html.matchAll(/(?:src|href)="[^"]*?assets\/([^"/]+\.js)"/g)].map((m) => m[1]!),
+  );
+  const assets = join(dir, "assets");
+  const files = (existsSync(assets) ? readdirSync(assets) : [])
+    .filter((f) => f.endsWith(".js"))
+    .sort()
+    .map((file) => {
+      const bytes = readFileSync(join(assets, file));
+      return {
+        file,
+        bytes: bytes.length,
+        gzip: gzipSync(bytes, { level: 9 }).length,
+        entry: entries.has(file),
+      };
+    });
+  return {
+    status: "ok",
+    built,
+    memberPageGzip: files.filter((f) => f.entry).reduce((n, f) => n + f.gzip, 0),
+    allJsGzip: files.reduce((n, f) => n + f.gzip, 0),
+    files,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measuring
+
+interface Heap {
+  gc: boolean;
+  heapUsed: number;
+  rss: number;
+}
+
+async function heapOf(url: string): Promise<Heap | undefined> {
+  try {
+    const res = await fetch(`${url}/bench/heap`);
+    if (!res.ok) return undefined;
+    return (await res.json()) as Heap;
+  } catch {
+    return undefined;
+  }
+}
+
+function mergeSizes(collected: Collected[]): Sizes {
+  const state = { sum: 0, n: 0 };
+  const events: Record<string, { send: number; fanout: number; n: number }> = {};
+  for (const c of collected) {
+    state.sum += c.sizes.state.sum;
+    state.n += c.sizes.state.n;
+    for (const [type, s] of Object.entries(c.sizes.events)) {
+      const e = (events[type] ??= { send: 0, fanout: 0, n: 0 });
+      e.send += s.send;
+      e.fanout += s.fanout;
+      e.n += s.n;
+    }
+  }
+  return {
+    state: state.n > 0 ? state.sum / state.n : 64,
+    events: Object.fromEntries(
+      Object.entries(events).map(([type, e]) => [
+        type,
+        { send: e.send / e.n, fanout: e.fanout / e.n },
+      ]),
+    ),
+  };
+}
+
+const summarizeAll = (lists: Record<string, number[]>) =>
+  Object.fromEntries(Object.entries(lists).map(([k, v]) => [k, summarize(v)]));
+
+interface Side {
+  target: Target;
+  url: string;
+  pid: number | undefined;
+  heap0?: Heap;
+  rss0: number;
+  rooms: number;
+}
+
+async function all<T>(
+  generators: Generator[],
+  req: GeneratorRequest | ((g: number) => GeneratorRequest),
+  timeoutMs?: number,
+) {
+  return Promise.all(
+    generators.map((g, i) => g.request(typeof req === "function" ? req(i) : req, timeoutMs)),
+  ) as Promise<T[]>;
+}
+
+async function measure(
+  side: Side,
+  rooms: number,
+  generators: Generator[],
+  sizes: Sizes | undefined,
+): Promise<{ result: TargetResult; collected: Collected[] }> {
+  const plans: RoomPlan[] = [];
+  for (let index = side.rooms; index < rooms; index++) {
+    plans.push({ index, skip: Math.floor(seeded(index + 7919)() * ROUND_STEPS) });
+  }
+  const rampStart = performance.now();
+  await all(
+    generators,
+    (g) => ({
+      cmd: "add",
+      target: side.target,
+      url: side.url,
+      rooms: plans.filter((p) => p.index % generators.length === g),
+      members,
+      joinConcurrency: config.joinConcurrency,
+      ...(sizes ? { sizes } : {}),
+    }),
+    Math.max(60_000, plans.length * members * 200),
+  );
+  const rampSeconds = (performance.now() - rampStart) / 1000;
+  log(`  ${side.target}: ${rooms} rooms ready after ${rampSeconds.toFixed(1)} s of ramp`);
+  side.rooms = rooms;
+  const afterRamp = (await all<Collected>(generators, { cmd: "collect" })).filter(Boolean);
+  const joins: number[] = [];
+  const rampLatencies: Record<string, number[]> = {};
+  const rampErrors: Record<string, number> = {};
+  for (const c of afterRamp) {
+    joins.push(...c.joins);
+    mergeLists(rampLatencies, c.ramp.latencies);
+    mergeCounts(rampErrors, c.ramp.errors);
+  }
+  const joinFailures = Object.entries(rampErrors)
+    .filter(([k]) => k.startsWith("join failed"))
+    .reduce((n, [, v]) => n + v, 0);
+
+  // Every room idle: the memory a room costs at rest.
+  await sleep(500);
+  const heap = await heapOf(side.url);
+  const rss = heap?.rss ?? rssBytes(side.pid);
+  const heapPerRoom =
+    heap && side.heap0 ? (heap.heapUsed - side.heap0.heapUsed) / rooms : undefined;
+
+  await all(generators, (g) => ({
+    cmd: "resume",
+    target: side.target,
+    thinkMs: config.thinkMs,
+    ...(sizes ? { sizes } : {}),
+    ...(g === 0 ? { probeJoins: { url: side.url, members } } : {}),
+  }));
+  await sleep(config.warmupSeconds * 1000);
+  await all(generators, { cmd: "reset" });
+  const t0 = performance.now();
+  const cpu0 = cpuSeconds(side.pid);
+  const wait0 = runQueueSeconds(side.pid);
+  const genWait0 = generators.map((g) => runQueueSeconds(g.child.pid));
+  const gen0 = generators.reduce((n, g) => n + cpuSeconds(g.child.pid), 0);
+  const machine0 = machineTicks();
+  await sleep(config.windowSeconds * 1000);
+  const collected = (await all<Collected>(generators, { cmd: "collect" })).filter(Boolean);
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu1 = cpuSeconds(side.pid);
+  const wait1 = runQueueSeconds(side.pid);
+  const genWait = Math.max(
+    0,
+    ...generators.map((g, i) => runQueueSeconds(g.child.pid) - (genWait0[i] ?? 0)),
+  );
+  const gen1 = generators.reduce((n, g) => n + cpuSeconds(g.child.pid), 0);
+  const machine1 = machineTicks();
+  await all(generators, { cmd: "pause", target: side.target }, 20_000);
+
+  const latencies: Record<string, number[]> = {};
+  const errors: Record<string, number> = {};
+  const windowJoins: number[] = [];
+  const wire = { framesIn: 0, bytesIn: 0, framesOut: 0, bytesOut: 0 };
+  let loopP99 = 0;
+  let inFlight = 0;
+  for (const c of collected) {
+    mergeLists(latencies, c.window.latencies);
+    mergeCounts(errors, c.window.errors);
+    windowJoins.push(...c.windowJoins);
+    wire.framesIn += c.wire.framesIn;
+    wire.bytesIn += c.wire.bytesIn;
+    wire.framesOut += c.wire.framesOut;
+    wire.bytesOut += c.wire.bytesOut;
+    loopP99 = Math.max(loopP99, c.loopDelay.p99);
+    inFlight += c.inFlight;
+  }
+  const everything = Object.values(latencies).flat();
+  const machineTotal = machine1.total - machine0.total;
+  const serverCpu = ((cpu1 - cpu0) / seconds) * 100;
+  const generatorsCpu = ((gen1 - gen0) / seconds) * 100;
+  const busy = machineTotal > 0 ? ((machine1.busy - machine0.busy) / machineTotal) * 100 : 0;
+  // Whatever else ran on the machine meanwhile (other people's tests), in % of one core.
+  const others = Math.max(0, busy * cpus().length - serverCpu - generatorsCpu);
+  const result: TargetResult = {
+    rampSeconds,
+    joins: summarize(windowJoins),
+    rampJoins: summarize(joins),
+    joinFailures,
+    ramp: { events: summarizeAll(rampLatencies), errors: rampErrors },
+    memory: {
+      gc: heap?.gc ?? false,
+      ...(heap ? { heapUsed: heap.heapUsed } : {}),
+      ...(heapPerRoom !== undefined ? { heapPerRoom, heapPerMember: heapPerRoom / members } : {}),
+      rss,
+      rssPerRoom: (rss - side.rss0) / rooms,
+    },
+    window: {
+      seconds,
+      events: summarizeAll(latencies),
+      all: summarize(everything),
+      eventsPerSecond: everything.length / seconds,
+      inFlight,
+      errors,
+    },
+    cpu: {
+      server: serverCpu,
+      serverWaiting: ((wait1 - wait0) / seconds) * 100,
+      generators: generatorsCpu,
+      generatorsWaiting: (genWait / seconds) * 100,
+      others,
+      machineBusyPercent: busy,
+    },
+    wire: {
+      framesInPerSec: wire.framesIn / seconds,
+      bytesInPerSec: wire.bytesIn / seconds,
+      framesOutPerSec: wire.framesOut / seconds,
+      bytesOutPerSec: wire.bytesOut / seconds,
+    },
+    generatorLoopDelayP99: loopP99,
+  };
+  return { result, collected };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The run
+
+async function main(): Promise<void> {
+  log(
+    `${mode} — steps ${config.steps.join(", ")} rooms of ${members}, ` +
+      `${config.windowSeconds} s per step, ${config.generators} generator(s)`,
+  );
+  const client = clientSize();
+  log(
+    `client ${client.status === "ok" ? `${((client.memberPageGzip ?? 0) / 1000).toFixed(1)} kB gzip (member page)` : client.status}`,
+  );
+
+  let server: ServerProcess | undefined;
+  const generators: Generator[] = [];
+  const stepsDone: StepResult[] = [];
+  let aborted: string | undefined;
+  try {
+    const [started, baseline, ...gens] = await Promise.all([
+      startServerProcess({
+        NODE_ENV: "production",
+        DATABASE_URL: join(scratch, "bench.db"),
+        ROUNDTABLE_BENCH: "1",
+        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --expose-gc`.trim(),
+      }).then((s) => {
+        children.add(s.child);
+        return s;
+      }),
+      withBaseline ? startBaseline() : Promise.resolve(undefined),
+      ...Array.from({ length: config.generators }, () => startGenerator()),
+    ]);
+    server = started;
+    generators.push(...(gens as Generator[]));
+
+    const real: Side = {
+      target: "colyseus",
+      url: server.url,
+      pid: server.child.pid,
+      rss0: rssBytes(server.child.pid),
+      rooms: 0,
+    };
+    real.heap0 = await heapOf(real.url);
+    if (real.heap0) real.rss0 = real.heap0.rss;
+    const raw: Side | undefined = baseline
+      ? { target: "baseline", url: baseline.url, pid: baseline.child.pid, rss0: 0, rooms: 0 }
+      : undefined;
+    if (raw) {
+      raw.heap0 = await heapOf(raw.url);
+      raw.rss0 = raw.heap0?.rss ?? rssBytes(raw.pid);
+    }
+
+    for (const rooms of config.steps) {
+      if (rooms <= real.rooms) continue;
+      log(`${rooms} rooms × ${members} — Roundtable…`);
+      const measured = await measure(real, rooms, generators, undefined);
+      const sizes = mergeSizes(measured.collected);
+      let baselineResult: TargetResult | undefined;
+      if (raw) {
+        log(`${rooms} rooms × ${members} — raw ws baseline…`);
+        baselineResult = (await measure(raw, rooms, generators, sizes)).result;
+      }
+      const a = measured.result;
+      const errors = stepErrors(a);
+      const p99 = a.window.all.p99;
+      const why =
+        a.window.all.n === 0
+          ? "no events measured"
+          : p99 > config.maxP99Ms
+            ? `p99 ${p99.toFixed(0)} ms > ${config.maxP99Ms} ms`
+            : errors > 0
+              ? `${errors} error(s)`
+              : undefined;
+      const step: StepResult = {
+        rooms,
+        members,
+        connected: rooms * members,
+        colyseus: a,
+        ...(baselineResult ? { baseline: baselineResult, sizes } : {}),
+        held: why === undefined,
+        ...(why ? { why } : {}),
+      };
+      const previous = stepsDone.at(-1);
+      for (const target of ["colyseus", "baseline"] as const) {
+        const now = step[target]?.memory;
+        const before = previous?.[target]?.memory;
+        if (now?.heapUsed !== undefined && before?.heapUsed !== undefined && previous) {
+          now.heapMarginalPerRoom = (now.heapUsed - before.heapUsed) / (rooms - previous.rooms);
+        }
+      }
+      stepsDone.push(step);
+      const b = baselineResult?.window.all;
+      log(
+        `  fan-out p50 ${a.window.all.p50.toFixed(1)} p99 ${p99.toFixed(1)} ms` +
+          (b ? ` (ws p50 ${b.p50.toFixed(1)} p99 ${b.p99.toFixed(1)} ms)` : "") +
+          `, ${a.window.eventsPerSecond.toFixed(0)} events/s, server CPU ${a.cpu.server.toFixed(0)}%` +
+          `, errors ${errors}${why ? ` — stop: ${why}` : ""}`,
+      );
+      if (why && !allSteps) break;
+    }
+  } catch (error) {
+    aborted = error instanceof Error ? error.message : String(error);
+    console.error(`bench: ${aborted}`);
+    if (server) console.error(`server output:\n${server.output().slice(-2000)}`);
+  } finally {
+    await Promise.allSettled(generators.map((g) => g.request({ cmd: "close" }, 5000)));
+    await server?.stop().catch(() => undefined);
+    killAll();
+  }
+
+  const held = stepsDone.filter((s) => s.held);
+  const best = held.at(-1);
+  const partial: Omit<BenchResult, "targets"> = {
+    mode,
+    custom,
+    args: process.argv.slice(2),
+    startedAt: startedAt.toISOString().replace(/\.\d+Z$/, "Z"),
+    seconds: (performance.now() - began) / 1000,
+    machine: { cores: cpus().length, node: process.version, loadAverage: loadAtStart },
+    config,
+    client,
+    steps: stepsDone,
+    capacity: best ? { rooms: best.rooms, members: best.connected } : undefined,
+    ...(aborted ? { aborted } : {}),
+  };
+  const result: BenchResult = { ...partial, targets: targets(partial) };
+  const markdown = renderMarkdown(result);
+  const outDir = join(root, "bench", "results");
+  mkdirSync(outDir, { recursive: true });
+  // A run with options of its own is kept, but is not the mode's latest result.
+  const label = custom ? `${mode}-custom` : mode;
+  const stamp = result.startedAt.replace(/[:]/g, "-");
+  const written = [`${stamp}-${label}.json`, `${stamp}-${label}.md`];
+  writeFileSync(join(outDir, written[0]!), `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(join(outDir, written[1]!), markdown);
+  if (!custom) {
+    writeFileSync(join(outDir, `latest-${mode}.md`), markdown);
+    written.push(`latest-${mode}.md`);
+  }
+  console.log(`\n${markdown}`);
+  console.log(`bench: wrote ${written.map((f) => `bench/results/${f}`).join(", ")}`);
+  if (aborted) process.exitCode = 1;
+}
+
+await main();
+process.exit();
