@@ -2,6 +2,7 @@ import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 import { svelte } from "@sveltejs/vite-plugin-svelte";
 import { playwright } from "@vitest/browser-playwright";
+import { libraryTrim } from "./client/build/trim.ts";
 
 /** Debian's Chromium, launched as STACK.md says; Playwright never downloads a browser here. */
 const chromium = {
@@ -21,7 +22,8 @@ const chromium = {
 /** The client is built from `client/` into `dist/client`; the server serves it. */
 export default defineConfig({
   root: "client",
-  plugins: [svelte()],
+  // Leaves out the parts of the Colyseus SDK, @colyseus/schema and XState a page never runs.
+  plugins: [svelte(), libraryTrim()],
   resolve: {
     // The Colyseus SDK uses msgpackr for three calls; a small codec of ours does the same for the
     // plain data Roundtable sends, and keeps 11 KB gzip out of a member's page.
@@ -31,6 +33,10 @@ export default defineConfig({
     outDir: "../dist/client",
     emptyOutDir: true,
     target: "es2022",
+    // The chunks a member loads, for bench/bundle.ts.
+    manifest: true,
+    // Every browser that runs es2022 preloads modules natively or ignores the hint harmlessly.
+    modulePreload: { polyfill: false },
   },
   server: {
     proxy: {

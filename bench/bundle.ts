@@ -1,6 +1,7 @@
 /**
- * `node --import tsx bench/bundle.ts [distDir] [--build] [--by-source]`: the JavaScript a member's
- * page downloads during a whole meeting, in gzip bytes (level 9), chunk by chunk.
+ * `node --import tsx bench/bundle.ts [distDir] [--build] [--by-source | --detail]`: the JavaScript
+ * a member's page downloads during a whole meeting, in gzip bytes, chunk by chunk. distDir defaults
+ * to dist/client; `--detail` attributes by source file rather than by package.
  *
  * Which chunks a member loads is read from Vite's manifest (`build.manifest`, in
  * `<distDir>/.vite/manifest.json`): the entry, its static imports, and every dynamic import
@@ -13,7 +14,9 @@
  * minified output goes to the source its sourcemap segment points at; "gzip if removed" is the
  * member total minus the gzip of the same chunks with that source's bytes cut out.
  *
- * Kilobytes here are 1000 bytes, as Vite prints them (stricter than KiB for the 80 KB target).
+ * gzip is Node's zlib at level 9, as bench/run.ts measures; kilobytes are 1000 bytes, as Vite
+ * prints them (stricter than KiB for the 80 KB target). Vite's own build report compresses with
+ * another deflate implementation and prints about 1% more.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -118,6 +121,9 @@ export function measureClientBundle(distDir: string): ClientBundle {
 // ---------------------------------------------------------------------------------------------
 // Attribution by sourcemap
 
+/** Bytes no sourcemap segment claims: Svelte's compiled template strings, and Vite's preload helper. */
+const UNMAPPED = "(unmapped: our templates' HTML, Vite's preload helper)";
+
 const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /** Decodes a sourcemap's `mappings` into [generated column, source index | -1] per line. */
@@ -159,7 +165,7 @@ export function sourceGroup(source: string): string {
   if (pkg) return `${pkg[1]}`;
   const ours = /(?:^|\/)(client|shared)\/(.*)$/.exec(path);
   if (ours) return `${ours[1]}/${ours[2]}`;
-  return path || "(unmapped)";
+  return path || UNMAPPED;
 }
 
 export interface SourceBytes {
@@ -190,11 +196,11 @@ export function attributeClientBundle(distDir: string, detail = false): SourceBy
     const lineStarts = [0];
     for (let i = 0; i < text.length; i++) if (text[i] === "\n") lineStarts.push(i + 1);
     const group = (index: number): string => {
-      if (index < 0) return "(unmapped)";
+      if (index < 0) return UNMAPPED;
       const source = map.sources[index] ?? "";
       if (detail) return source.replace(/^(\.\.\/)+/, "");
       const g = sourceGroup(source);
-      return g.startsWith("client/") ? "client/ (our code and templates)" : g;
+      return g.startsWith("client/") ? "client/ (our code)" : g;
     };
     const own: [number, number, string][] = [];
     const lines = decodeMappings(map.mappings);
@@ -202,7 +208,7 @@ export function attributeClientBundle(distDir: string, detail = false): SourceBy
       const end = n + 1 < lineStarts.length ? lineStarts[n + 1]! : text.length;
       const segments = lines[n] ?? [];
       let at = start;
-      let current = "(unmapped)";
+      let current = UNMAPPED;
       for (const [column, source] of segments) {
         const pos = Math.min(start + column, end);
         if (pos > at) own.push([at, pos, current]);

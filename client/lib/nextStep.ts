@@ -1,6 +1,7 @@
 import type { ClientMessageType } from "../../shared/messages.ts";
 import type { SyncedState } from "../../shared/sync.ts";
 import { plural } from "./format.ts";
+import { CHOOSER_ID } from "./phases.ts";
 
 /** The facilitator's next sensible step: one primary button, or guidance when none fits. */
 export interface Step {
@@ -15,9 +16,6 @@ export interface Step {
   /** One line of context under the button. */
   note?: string;
 }
-
-/** The id of the presenter chooser, where "Choose a presenter" moves focus. */
-export const CHOOSER_ID = "choose-presenter";
 
 const nextPhaseLabel: Partial<Record<SyncedState["phase"], string>> = {
   checkIn: "Finish check-in",

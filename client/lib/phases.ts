@@ -31,3 +31,9 @@ export const phaseGuide: Record<Phase, string> = {
   closing: "A one-word close and the anonymous trust pulse.",
   ended: "Thank you. What was said stays in the room.",
 };
+
+/**
+ * The id of the presenter chooser, where the console's "Choose a presenter" moves focus. Here, not
+ * in nextStep.ts, so that a member's page does not bundle the facilitator console's logic.
+ */
+export const CHOOSER_ID = "choose-presenter";
