@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import compression from "compression";
 import express, { type Application, type ErrorRequestHandler, type Router } from "express";
 import { z } from "zod";
 import { TABLE_NAME_MAX } from "../shared/limits.ts";
@@ -71,6 +72,8 @@ export const jsonErrors: ErrorRequestHandler = (error, _req, res, next) => {
 
 /** Serves the built client, with the table page (`/t/:id`) falling back to the app shell. */
 export function serveClient(app: Application, clientDir: string): void {
+  // The page's JavaScript is about a third of its size gzipped; the room's WebSocket is unaffected.
+  app.use(compression());
   app.use(express.static(clientDir, { index: "index.html", maxAge: "1h" }));
   app.get(["/", "/t/:tableId"], (_req, res) => {
     res.sendFile("index.html", { root: clientDir, maxAge: 0 });
