@@ -1,5 +1,8 @@
 // The HTTP API of PROTOCOL.md, the WebSocket's limits (Origin allow-list, payload size), the
 // room's timers on its injected clock, and how fast a patch reaches another member.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join as joinPath } from "node:path";
 import { Client, type Room } from "@colyseus/sdk";
 import { WebSocket } from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -339,5 +342,36 @@ describe("timers and patches", () => {
     // Waiting for the tick would spread the samples over 0–50 ms (median ~25 ms).
     expect(median).toBeLessThan(15);
     expect(sorted.filter((ms) => ms < 50).length).toBeGreaterThanOrEqual(sorted.length - 2);
+  });
+});
+
+describe("the app's files", () => {
+  let server: TestServer;
+  let clientDir: string;
+  beforeAll(async () => {
+    clientDir = mkdtempSync(joinPath(tmpdir(), "roundtable-client-"));
+    mkdirSync(joinPath(clientDir, "assets"));
+    writeFileSync(joinPath(clientDir, "index.html"), "<!doctype html><title>Roundtable</title>");
+    writeFileSync(joinPath(clientDir, "assets", "app.js"), "export const x = 1;\n".repeat(500));
+    server = await startTestServer({ clientDir });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    rmSync(clientDir, { recursive: true, force: true });
+  });
+
+  it("serves the table page as the app shell", async () => {
+    const res = await fetch(`${server.url}/t/some-table-id`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("<title>Roundtable</title>");
+  });
+
+  it("sends the app's JavaScript compressed to browsers that accept it", async () => {
+    const res = await fetch(`${server.url}/assets/app.js`, {
+      headers: { "accept-encoding": "gzip" },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-encoding")).toBe("gzip");
+    expect((await res.text()).length).toBe("export const x = 1;\n".length * 500);
   });
 });
