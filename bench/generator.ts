@@ -79,6 +79,8 @@ let windowJoins: number[] = [];
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 loopDelay.enable();
 const sizeSums: Collected["sizes"] = { state: { sum: 0, n: 0 }, events: {} };
+/** Members who joined through the process holding their room, or through another one. */
+const routing = { direct: 0, routed: 0 };
 let baselineSizes: Sizes = { state: 64, events: {} };
 
 function count(bucket: Bucket, kind: string): void {
@@ -106,6 +108,8 @@ interface Pending {
 /** One room: its members and the script it plays. */
 class RoomRun {
   members: Member[] = [];
+  /** Colyseus: the port of the process holding the room (where its WebSockets go). */
+  host = "";
   thinkMs = 400;
   pending: Pending | undefined;
   closing = false;
@@ -268,6 +272,23 @@ async function createTable(url: string, index: number) {
   return (await res.json()) as { tableId: string; facilitatorKey: string };
 }
 
+/** The port of an http:// or ws:// address ("" when there is none). */
+function portOf(address: string | undefined): string {
+  try {
+    return new URL(address ?? "").port;
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * The endpoint member `i` of room `index` joins through: with several processes, a room's
+ * members arrive through each of them in turn (its table is created through member 0's).
+ */
+function entry(urls: readonly string[], index: number, i: number): string {
+  return urls[(index + i) % urls.length]!;
+}
+
 async function joinColyseus(
   url: string,
   run: RoomRun,
@@ -275,7 +296,7 @@ async function joinColyseus(
   tableId: string,
   facilitatorKey: string | undefined,
   sink: number[],
-): Promise<{ member: Member; memberId: string }> {
+): Promise<{ member: Member; memberId: string; roomId: string; host: string }> {
   const client = new Client(url);
   const memberKey = `bench-${process.pid}-${run.plan.index}-${i}`.padEnd(24, "x");
   const started = performance.now();
@@ -305,6 +326,8 @@ async function joinColyseus(
   room.onLeave((code) => run.left(code));
   return {
     memberId,
+    roomId: room.roomId,
+    host: portOf(room.connection.url),
     member: {
       ws,
       send: (step) => room.send(step.type, step.payload),
@@ -360,15 +383,29 @@ async function addRoom(
   const run = new RoomRun(req.target, plan);
   try {
     if (req.target === "colyseus") {
-      const table = await createTable(req.url, plan.index);
-      const first = await joinColyseus(req.url, run, 0, table.tableId, table.facilitatorKey, joins);
+      const urls = req.urls && req.urls.length > 0 ? req.urls : [req.url];
+      const via = (i: number) => entry(urls, plan.index, i);
+      const table = await createTable(via(0), plan.index);
+      const first = await joinColyseus(via(0), run, 0, table.tableId, table.facilitatorKey, joins);
+      run.members = [first.member];
       const rest = await Promise.all(
         Array.from({ length: req.members - 1 }, (_, k) =>
-          joinColyseus(req.url, run, k + 1, table.tableId, undefined, joins),
+          joinColyseus(via(k + 1), run, k + 1, table.tableId, undefined, joins),
         ),
       );
-      run.members = [first.member, ...rest.map((r) => r.member)];
-      run.begin([first.memberId, ...rest.map((r) => r.memberId)]);
+      const everyone = [first, ...rest];
+      run.members = everyone.map((r) => r.member);
+      // One table, one live room, whichever process each member joined through.
+      const roomIds = new Set(everyone.map((r) => r.roomId));
+      if (roomIds.size > 1) throw new Error(`the table's members landed in ${roomIds.size} rooms`);
+      run.host = first.host;
+      if (urls.length > 1) {
+        everyone.forEach((r, i) => {
+          if (portOf(via(i)) === r.host) routing.direct++;
+          else routing.routed++;
+        });
+      }
+      run.begin(everyone.map((r) => r.memberId));
     } else {
       run.members = await Promise.all(
         Array.from({ length: req.members }, (_, i) => joinBaseline(req.url, run, i, joins)),
@@ -393,10 +430,10 @@ class JoinProber {
   #done: Promise<void> = Promise.resolve();
   #rooms = 0;
 
-  start(target: Target, url: string, members: number): void {
+  start(target: Target, urls: readonly string[], members: number): void {
     if (this.#running) return;
     this.#running = true;
-    this.#done = this.#loop(target, url, members);
+    this.#done = this.#loop(target, urls, members);
   }
 
   stop(): Promise<void> {
@@ -404,19 +441,23 @@ class JoinProber {
     return this.#done;
   }
 
-  async #loop(target: Target, url: string, members: number): Promise<void> {
+  async #loop(target: Target, urls: readonly string[], members: number): Promise<void> {
     while (this.#running) {
-      const run = new RoomRun(target, { index: 1_000_000 + this.#rooms++, skip: 0 });
+      const index = 1_000_000 + this.#rooms++;
+      const via = (i: number) => entry(urls, index, i);
+      const run = new RoomRun(target, { index, skip: 0 });
       run.closing = true;
       const joined: Member[] = [];
       try {
-        const table = target === "colyseus" ? await createTable(url, run.plan.index) : undefined;
+        const table = target === "colyseus" ? await createTable(via(0), index) : undefined;
         for (let i = 0; i < members && this.#running; i++) {
           if (table) {
             const key = i === 0 ? table.facilitatorKey : undefined;
-            joined.push((await joinColyseus(url, run, i, table.tableId, key, windowJoins)).member);
+            joined.push(
+              (await joinColyseus(via(i), run, i, table.tableId, key, windowJoins)).member,
+            );
           } else {
-            joined.push(await joinBaseline(url, run, i, windowJoins));
+            joined.push(await joinBaseline(via(i), run, i, windowJoins));
           }
           await new Promise((r) => setTimeout(r, 100));
         }
@@ -449,6 +490,16 @@ async function add(req: Extract<GeneratorRequest, { cmd: "add" }>): Promise<void
   await Promise.all(added.map((run) => run.play({ steps: preambleSteps + run.plan.skip })));
 }
 
+/** How many of this generator's Colyseus rooms, and their members, each process holds. */
+function roomHosts(): Collected["hosts"] {
+  const hosts: Collected["hosts"] = { rooms: {}, members: {} };
+  for (const run of runs.colyseus) {
+    hosts.rooms[run.host] = (hosts.rooms[run.host] ?? 0) + 1;
+    hosts.members[run.host] = (hosts.members[run.host] ?? 0) + run.members.length;
+  }
+  return hosts;
+}
+
 /**
  * What this generator measured. Window events still in flight count with their age so far (a
  * lower bound of their latency): leaving out the slowest events would flatter the tail.
@@ -478,6 +529,8 @@ function collect(): Collected {
     },
     sizes: sizeSums,
     clients: runs.colyseus.length + runs.baseline.length,
+    hosts: roomHosts(),
+    routing: { ...routing },
   };
 }
 
@@ -489,7 +542,10 @@ async function handle(req: GeneratorRequest): Promise<Collected | undefined> {
     case "resume":
       if (req.sizes) baselineSizes = req.sizes;
       for (const run of runs[req.target]) void run.play({ thinkMs: req.thinkMs });
-      if (req.probeJoins) prober.start(req.target, req.probeJoins.url, req.probeJoins.members);
+      if (req.probeJoins) {
+        const { url, urls, members } = req.probeJoins;
+        prober.start(req.target, urls && urls.length > 0 ? urls : [url], members);
+      }
       return undefined;
     case "pause":
       await Promise.all([prober.stop(), ...runs[req.target].map((run) => run.pause())]);

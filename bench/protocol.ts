@@ -23,6 +23,12 @@ export type GeneratorRequest =
       cmd: "add";
       target: Target;
       url: string;
+      /**
+       * Several server processes (Colyseus target): the HTTP endpoints joins go through, in turn —
+       * room r's table is created through `urls[r % n]`, its member i joins through
+       * `urls[(r + i) % n]`, so a room's members arrive through different processes.
+       */
+      urls?: string[];
       rooms: RoomPlan[];
       members: number;
       joinConcurrency: number;
@@ -34,7 +40,7 @@ export type GeneratorRequest =
       thinkMs: number;
       sizes?: Sizes;
       /** Join members one at a time to rooms of their own while the others play. */
-      probeJoins?: { url: string; members: number };
+      probeJoins?: { url: string; members: number; urls?: string[] };
     }
   | { cmd: "pause"; target: Target }
   | { cmd: "reset" }
@@ -74,6 +80,13 @@ export interface Collected {
     events: Record<string, { send: number; fanout: number; n: number }>;
   };
   clients: number;
+  /**
+   * Where this generator's Colyseus rooms live, by the port of the process their WebSockets are
+   * connected to (all rooms so far), and how many members joined through the process holding
+   * their room (`direct`) or through another one that routed them there (`routed`).
+   */
+  hosts: { rooms: Record<string, number>; members: Record<string, number> };
+  routing: { direct: number; routed: number };
 }
 
 export type GeneratorReply =

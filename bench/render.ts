@@ -4,7 +4,7 @@
  * `.json` (targets recomputed) and prints it. Runs nothing else.
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { renderMarkdown, targets, type BenchResult } from "./report.ts";
+import { capacityVsOneProcess, renderMarkdown, targets, type BenchResult } from "./report.ts";
 
 const files = process.argv.slice(2);
 if (files.length === 0) {
@@ -13,7 +13,11 @@ if (files.length === 0) {
 }
 for (const file of files) {
   const stored = JSON.parse(readFileSync(file, "utf8")) as BenchResult;
-  const result: BenchResult = { ...stored, targets: targets(stored) };
+  const result: BenchResult = {
+    ...stored,
+    ...((stored.processes ?? 1) > 1 ? { capacityVsOneProcess: capacityVsOneProcess(stored) } : {}),
+    targets: targets(stored),
+  };
   const markdown = renderMarkdown(result);
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   writeFileSync(file.replace(/\.json$/, ".md"), markdown);

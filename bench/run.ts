@@ -15,8 +15,20 @@
  * --generators=N · --join-concurrency=N · --max-p99=100 · --rebuild-client · --no-baseline ·
  * --all-steps (measure every step even past the limit: on a shared, noisy machine) ·
  * --db-dir=DIR (where the server's temporary SQLite file goes; default the OS temp dir).
- * Everything runs on 127.0.0.1, every loop is bounded, and every child process is killed at the
- * end, on error and on SIGINT.
+ *
+ * Several processes: --processes=N (2–8) runs N server processes on Colyseus' Redis presence and
+ * driver (a throwaway redis-server, test/support/redis.ts) sharing a throwaway PostgreSQL
+ * (test/support/postgres.ts), each with its own PUBLIC_ADDRESS=127.0.0.1:<port>; the generators
+ * create room r's table through process r mod N and join its member i through process
+ * (r + i) mod N, so joins are routed across processes. Same steps, same table (server CPU, RSS and
+ * heap summed over the processes, and each process on its own), plus "capacity vs one process":
+ * the largest load held with N processes ÷ with one. --compare measures the one process first
+ * in the same invocation (the default single-process steps, then the N-process ones); without
+ * it the one-process figure is read from the newest bench/results/<ts>-<mode>.json, labelled so.
+ * Results: bench/results/<ts>-<mode>-pN.{json,md} and latest-<mode>-pN.md.
+ *
+ * Everything runs on 127.0.0.1, every loop is bounded, and every child process (servers, Redis,
+ * PostgreSQL, generators, baseline) is stopped at the end, on error and on SIGINT.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import {
@@ -32,7 +44,10 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
+import { startPostgres, type TestPostgres } from "../test/support/postgres.ts";
 import { startServerProcess, type ServerProcess } from "../test/support/process.ts";
+import { startRedis, type TestRedis } from "../test/support/redis.ts";
+import { freePort } from "../test/support/server.ts";
 import type {
   Collected,
   GeneratorReply,
@@ -42,18 +57,30 @@ import type {
   Target,
 } from "./protocol.ts";
 import {
+  capacityVsOneProcess,
   renderMarkdown,
   stepErrors,
   targets,
   type BenchResult,
   type ClientSize,
+  type OneProcessReference,
+  type ProcessResult,
   type StepResult,
   type TargetResult,
 } from "./report.ts";
 import { MAX_MEMBERS } from "../shared/limits.ts";
 import { MIN_MEMBERS, ROUND_STEPS } from "./script.ts";
 import { mergeCounts, mergeLists, ratio, seeded, summarize } from "./stats.ts";
-import { cpuSeconds, machineTicks, rssBytes, runQueueSeconds } from "./system.ts";
+import {
+  childrenRunning,
+  cpuSeconds,
+  machineTicks,
+  postgresPid,
+  redisPid,
+  rssBytes,
+  runQueueSeconds,
+  treeCpuSeconds,
+} from "./system.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const startedAt = new Date();
@@ -63,8 +90,9 @@ const loadAtStart = loadavg();
 // ---------------------------------------------------------------------------------------------
 // Options
 
-const FLAGS = ["quick", "full", "rebuild-client", "no-baseline", "all-steps"];
+const FLAGS = ["quick", "full", "rebuild-client", "no-baseline", "all-steps", "compare"];
 const OPTIONS = [
+  "processes",
   "rooms",
   "members",
   "think-ms",
@@ -107,10 +135,22 @@ const mode: "quick" | "full" = flag("quick")
       ? "quick"
       : "full";
 const quick = mode === "quick";
-/** Options beyond the mode make a custom run. */
+/** Server processes: 1 (the embedded defaults, SQLite), or N on Redis and PostgreSQL. */
+const processes = Math.round(numberOption("processes", 1, 1, 8));
+/** Measure one process first, in this invocation, for the capacity ratio. */
+const compare = flag("compare");
+if (compare && processes < 2) {
+  console.error("bench: --compare compares N processes with one: give --processes=N (N ≥ 2)");
+  process.exit(2);
+}
+/** Options beyond the mode (and the number of processes) make a custom run. */
 const custom = process.argv
   .slice(2)
-  .some((a) => !["--quick", "--full", "--rebuild-client"].includes(a));
+  .some(
+    (a) =>
+      !["--quick", "--full", "--rebuild-client", "--compare"].includes(a) &&
+      !a.startsWith("--processes="),
+  );
 const members = numberOption("members", 10, MIN_MEMBERS, MAX_MEMBERS);
 const steps = (option("rooms") ?? (quick ? "10,50" : "50,100,200,500"))
   .split(",")
@@ -139,8 +179,8 @@ const config = {
 };
 const withBaseline = !flag("no-baseline");
 const allSteps = flag("all-steps");
-/** The whole run stops itself after this long, whatever happens. */
-const HARD_LIMIT_MS = quick ? 150_000 : 30 * 60_000;
+/** The whole run stops itself after this long, whatever happens (per set of steps run). */
+const HARD_LIMIT_MS = (quick ? 150_000 : 30 * 60_000) * (compare ? 2 : 1);
 
 // ---------------------------------------------------------------------------------------------
 // Child processes: all tracked, all killed on the way out.
@@ -148,32 +188,59 @@ const HARD_LIMIT_MS = quick ? 150_000 : 30 * 60_000;
 const children = new Set<ChildProcess>();
 /** The server's temporary SQLite file lives here; removed on the way out. */
 const scratch = mkdtempSync(join(config.dbDir, "roundtable-bench-"));
-function killAll(): void {
+function killChildren(): void {
   for (const child of children) {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   }
+  // A server still starting is not tracked yet (startServerProcess returns once it answers).
+  for (const pid of childrenRunning(process.pid, process.execPath)) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+}
+// Redis and PostgreSQL (several processes) kill themselves on the way out too: their helpers in
+// test/support hook process "exit", which process.exit below runs.
+function killAll(): void {
+  killChildren();
   rmSync(scratch, { recursive: true, force: true });
+}
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Stops that need a moment (Redis and PostgreSQL: a shutdown, then their files removed), run on
+ * SIGINT, SIGTERM and the hard limit before exiting; "exit" hooks alone would leave files.
+ */
+const cleanups = new Set<() => Promise<void>>();
+let leaving = false;
+function leave(code: number): void {
+  if (leaving) process.exit(code); // a second signal: no more waiting
+  leaving = true;
+  killChildren();
+  const done = Promise.allSettled([...cleanups].map((stop) => stop()));
+  void Promise.race([done, sleep(5000)]).finally(() => {
+    killAll();
+    process.exit(code);
+  });
 }
 process.on("exit", killAll);
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
     console.error(`bench: ${signal}, stopping every child process`);
-    killAll();
-    process.exit(130);
+    leave(130);
   });
 }
 setTimeout(() => {
   console.error(`bench: still running after ${HARD_LIMIT_MS / 1000} s; stopping`);
-  killAll();
-  process.exit(2);
+  leave(2);
 }, HARD_LIMIT_MS).unref();
 
 /** Progress, with the seconds since the start. */
 function log(message: string): void {
   console.log(`bench [${((performance.now() - began) / 1000).toFixed(1)} s] ${message}`);
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function spawnNode(script: string, args: string[], env: Record<string, string> = {}): ChildProcess {
   const child = spawn(process.execPath, [...args, "--import", "tsx", script], {
@@ -372,13 +439,21 @@ function mergeSizes(collected: Collected[]): Sizes {
 const summarizeAll = (lists: Record<string, number[]>) =>
   Object.fromEntries(Object.entries(lists).map(([k, v]) => [k, summarize(v)]));
 
-interface Side {
-  target: Target;
+/** One server process of a side: where it answers, and its pid for /proc. */
+interface Proc {
   url: string;
   pid: number | undefined;
   heap0?: Heap;
   rss0: number;
+}
+
+interface Side {
+  target: Target;
+  /** The real server: one process, or several on Redis; the baseline: one. */
+  procs: Proc[];
   rooms: number;
+  /** Several processes: CPU seconds so far of the redis-server and of PostgreSQL. */
+  shared?: { redis: () => number; postgres: () => number };
 }
 
 async function all<T>(
@@ -391,12 +466,18 @@ async function all<T>(
   ) as Promise<T[]>;
 }
 
+const sum = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
+const portOf = (url: string) => new URL(url).port;
+
 async function measure(
   side: Side,
   rooms: number,
   generators: Generator[],
   sizes: Sizes | undefined,
 ): Promise<{ result: TargetResult; collected: Collected[] }> {
+  const several = side.procs.length > 1;
+  const url = side.procs[0]!.url;
+  const urls = several ? { urls: side.procs.map((p) => p.url) } : {};
   const plans: RoomPlan[] = [];
   for (let index = side.rooms; index < rooms; index++) {
     plans.push({ index, skip: Math.floor(seeded(index + 7919)() * ROUND_STEPS) });
@@ -407,7 +488,8 @@ async function measure(
     (g) => ({
       cmd: "add",
       target: side.target,
-      url: side.url,
+      url,
+      ...urls,
       rooms: plans.filter((p) => p.index % generators.length === g),
       members,
       joinConcurrency: config.joinConcurrency,
@@ -431,33 +513,50 @@ async function measure(
     .filter(([k]) => k.startsWith("join failed"))
     .reduce((n, [, v]) => n + v, 0);
 
-  // Every room idle: the memory a room costs at rest.
+  // Every room idle: the memory a room costs at rest (every process's, summed).
   await sleep(500);
-  const heap = await heapOf(side.url);
-  const rss = heap?.rss ?? rssBytes(side.pid);
-  const heapPerRoom =
-    heap && side.heap0 ? (heap.heapUsed - side.heap0.heapUsed) / rooms : undefined;
+  const heaps = await Promise.all(side.procs.map((p) => heapOf(p.url)));
+  const everyHeap = heaps.every((h) => h !== undefined);
+  const heap = everyHeap
+    ? {
+        gc: heaps.every((h) => h!.gc),
+        heapUsed: sum(heaps.map((h) => h!.heapUsed)),
+      }
+    : undefined;
+  const rssOf = side.procs.map((p, i) => heaps[i]?.rss ?? rssBytes(p.pid));
+  const rss = sum(rssOf);
+  const rss0 = sum(side.procs.map((p) => p.rss0));
+  const heap0 = side.procs.every((p) => p.heap0 !== undefined)
+    ? sum(side.procs.map((p) => p.heap0!.heapUsed))
+    : undefined;
+  const heapPerRoom = heap && heap0 !== undefined ? (heap.heapUsed - heap0) / rooms : undefined;
 
   await all(generators, (g) => ({
     cmd: "resume",
     target: side.target,
     thinkMs: config.thinkMs,
     ...(sizes ? { sizes } : {}),
-    ...(g === 0 ? { probeJoins: { url: side.url, members } } : {}),
+    ...(g === 0 ? { probeJoins: { url, members, ...urls } } : {}),
   }));
   await sleep(config.warmupSeconds * 1000);
   await all(generators, { cmd: "reset" });
   const t0 = performance.now();
-  const cpu0 = cpuSeconds(side.pid);
-  const wait0 = runQueueSeconds(side.pid);
+  const cpu0 = side.procs.map((p) => cpuSeconds(p.pid));
+  const wait0 = side.procs.map((p) => runQueueSeconds(p.pid));
+  const shared0 = side.shared
+    ? { redis: side.shared.redis(), postgres: side.shared.postgres() }
+    : undefined;
   const genWait0 = generators.map((g) => runQueueSeconds(g.child.pid));
   const gen0 = generators.reduce((n, g) => n + cpuSeconds(g.child.pid), 0);
   const machine0 = machineTicks();
   await sleep(config.windowSeconds * 1000);
   const collected = (await all<Collected>(generators, { cmd: "collect" })).filter(Boolean);
   const seconds = (performance.now() - t0) / 1000;
-  const cpu1 = cpuSeconds(side.pid);
-  const wait1 = runQueueSeconds(side.pid);
+  const cpu1 = side.procs.map((p) => cpuSeconds(p.pid));
+  const wait1 = side.procs.map((p) => runQueueSeconds(p.pid));
+  const shared1 = side.shared
+    ? { redis: side.shared.redis(), postgres: side.shared.postgres() }
+    : undefined;
   const genWait = Math.max(
     0,
     ...generators.map((g, i) => runQueueSeconds(g.child.pid) - (genWait0[i] ?? 0)),
@@ -470,6 +569,9 @@ async function measure(
   const errors: Record<string, number> = {};
   const windowJoins: number[] = [];
   const wire = { framesIn: 0, bytesIn: 0, framesOut: 0, bytesOut: 0 };
+  const hostRooms: Record<string, number> = {};
+  const hostMembers: Record<string, number> = {};
+  const routing = { direct: 0, routed: 0 };
   let loopP99 = 0;
   let inFlight = 0;
   for (const c of collected) {
@@ -482,14 +584,46 @@ async function measure(
     wire.bytesOut += c.wire.bytesOut;
     loopP99 = Math.max(loopP99, c.loopDelay.p99);
     inFlight += c.inFlight;
+    mergeCounts(hostRooms, c.hosts.rooms);
+    mergeCounts(hostMembers, c.hosts.members);
+    routing.direct += c.routing.direct;
+    routing.routed += c.routing.routed;
   }
   const everything = Object.values(latencies).flat();
   const machineTotal = machine1.total - machine0.total;
-  const serverCpu = ((cpu1 - cpu0) / seconds) * 100;
+  const perProcessCpu = side.procs.map((_, i) => ((cpu1[i]! - cpu0[i]!) / seconds) * 100);
+  const perProcessWait = side.procs.map((_, i) => ((wait1[i]! - wait0[i]!) / seconds) * 100);
+  const serverCpu = sum(perProcessCpu);
   const generatorsCpu = ((gen1 - gen0) / seconds) * 100;
+  const redisCpu =
+    shared0 && shared1 ? ((shared1.redis - shared0.redis) / seconds) * 100 : undefined;
+  const postgresCpu =
+    shared0 && shared1 ? ((shared1.postgres - shared0.postgres) / seconds) * 100 : undefined;
   const busy = machineTotal > 0 ? ((machine1.busy - machine0.busy) / machineTotal) * 100 : 0;
   // Whatever else ran on the machine meanwhile (other people's tests), in % of one core.
-  const others = Math.max(0, busy * cpus().length - serverCpu - generatorsCpu);
+  const others = Math.max(
+    0,
+    busy * cpus().length - serverCpu - generatorsCpu - (redisCpu ?? 0) - (postgresCpu ?? 0),
+  );
+  const perProcess: ProcessResult[] | undefined = several
+    ? side.procs.map((p, i) => {
+        const port = portOf(p.url);
+        const held = hostRooms[port] ?? 0;
+        const h = heaps[i];
+        return {
+          address: `127.0.0.1:${port}`,
+          rooms: held,
+          members: hostMembers[port] ?? 0,
+          cpu: perProcessCpu[i]!,
+          waiting: perProcessWait[i]!,
+          rss: rssOf[i]!,
+          ...(h ? { heapUsed: h.heapUsed } : {}),
+          ...(h && p.heap0 && held > 0
+            ? { heapPerRoom: (h.heapUsed - p.heap0.heapUsed) / held }
+            : {}),
+        };
+      })
+    : undefined;
   const result: TargetResult = {
     rampSeconds,
     joins: summarize(windowJoins),
@@ -501,7 +635,7 @@ async function measure(
       ...(heap ? { heapUsed: heap.heapUsed } : {}),
       ...(heapPerRoom !== undefined ? { heapPerRoom, heapPerMember: heapPerRoom / members } : {}),
       rss,
-      rssPerRoom: (rss - side.rss0) / rooms,
+      rssPerRoom: (rss - rss0) / rooms,
     },
     window: {
       seconds,
@@ -513,11 +647,14 @@ async function measure(
     },
     cpu: {
       server: serverCpu,
-      serverWaiting: ((wait1 - wait0) / seconds) * 100,
+      // Several processes: the most delayed one.
+      serverWaiting: Math.max(...perProcessWait),
       generators: generatorsCpu,
       generatorsWaiting: (genWait / seconds) * 100,
       others,
       machineBusyPercent: busy,
+      ...(redisCpu !== undefined ? { redis: redisCpu } : {}),
+      ...(postgresCpu !== undefined ? { postgres: postgresCpu } : {}),
     },
     wire: {
       framesInPerSec: wire.framesIn / seconds,
@@ -526,6 +663,7 @@ async function measure(
       bytesOutPerSec: wire.bytesOut / seconds,
     },
     generatorLoopDelayP99: loopP99,
+    ...(perProcess ? { processes: perProcess, routing } : {}),
   };
   return { result, collected };
 }
@@ -533,57 +671,165 @@ async function measure(
 // ---------------------------------------------------------------------------------------------
 // The run
 
-async function main(): Promise<void> {
-  log(
-    `${mode} — steps ${config.steps.join(", ")} rooms of ${members}, ` +
-      `${config.windowSeconds} s per step, ${config.generators} generator(s)`,
-  );
-  const client = clientSize();
-  log(
-    `client ${client.status === "ok" ? `${((client.memberPageGzip ?? 0) / 1000).toFixed(1)} kB gzip (member page)` : client.status}`,
-  );
+/** One set of steps against one server setup: one process, or N on Redis and PostgreSQL. */
+interface Phase {
+  processes: number;
+  startedAt: string;
+  steps: StepResult[];
+  aborted?: string;
+}
 
-  let server: ServerProcess | undefined;
-  const generators: Generator[] = [];
-  const stepsDone: StepResult[] = [];
-  let aborted: string | undefined;
+/** Starts N server processes on a fresh Redis and PostgreSQL (stopped by `stop`, or on exit). */
+async function startCluster(
+  n: number,
+  env: Record<string, string>,
+): Promise<{
+  servers: ServerProcess[];
+  shared: NonNullable<Side["shared"]>;
+  stop: () => Promise<void>;
+}> {
+  // Both start at once; a stop (the end, an error, a signal) waits for a start still on its way.
+  const starting = Promise.allSettled([startRedis(), startPostgres()]);
+  const servers: ServerProcess[] = [];
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      await Promise.allSettled(servers.map((s) => s.stop()));
+      const [r, p] = await starting;
+      await Promise.allSettled([
+        r.status === "fulfilled" ? r.value.stop() : undefined,
+        p.status === "fulfilled" ? p.value.stop() : undefined,
+      ]);
+      cleanups.delete(stop);
+    })());
+  cleanups.add(stop);
   try {
-    const [started, baseline, ...gens] = await Promise.all([
-      startServerProcess({
-        NODE_ENV: "production",
-        DATABASE_URL: join(scratch, "bench.db"),
-        ROUNDTABLE_BENCH: "1",
-        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --expose-gc`.trim(),
-      }).then((s) => {
-        children.add(s.child);
-        return s;
+    const [r, p] = await starting;
+    if (r.status === "rejected") throw r.reason;
+    if (p.status === "rejected") throw p.reason;
+    const redis: TestRedis = r.value;
+    const postgres: TestPostgres = p.value;
+    if (leaving) throw new Error("stopping");
+    log(`redis ${redis.url}, postgres ${postgres.url.replace(/\/\/[^@]*@/, "//")}`);
+    const started = await Promise.allSettled(
+      Array.from({ length: n }, async () => {
+        const port = await freePort();
+        const server = await startServerProcess({
+          ...env,
+          PORT: String(port),
+          REDIS_URL: redis.url,
+          DATABASE_URL: postgres.url,
+          PUBLIC_ADDRESS: `127.0.0.1:${port}`,
+        });
+        children.add(server.child);
+        servers.push(server);
+        return server;
       }),
+    );
+    const failed = started.find((s) => s.status === "rejected");
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+    servers.sort((a, b) => a.port - b.port);
+    const redisPort = redis.port;
+    const pgPort = Number(new URL(postgres.url).port);
+    let redisProc: number | undefined;
+    let pgProc: number | undefined;
+    return {
+      servers,
+      shared: {
+        redis: () => treeCpuSeconds((redisProc ??= redisPid(redisPort))),
+        postgres: () => treeCpuSeconds((pgProc ??= postgresPid(pgPort))),
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+async function runPhase(n: number): Promise<Phase> {
+  const phase: Phase = {
+    processes: n,
+    startedAt: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+    steps: [],
+  };
+  const servers: ServerProcess[] = [];
+  let stopCluster: (() => Promise<void>) | undefined;
+  const generators: Generator[] = [];
+  const stepsDone = phase.steps;
+  const serverEnv = {
+    NODE_ENV: "production",
+    ROUNDTABLE_BENCH: "1",
+    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --expose-gc`.trim(),
+  };
+  try {
+    // Everything starts at once; once all of it has settled, anything that failed stops the run
+    // (and everything that did start is stopped below).
+    const [startedP, baselineP, ...gensP] = await Promise.allSettled([
+      n === 1
+        ? startServerProcess({
+            NODE_ENV: serverEnv.NODE_ENV,
+            DATABASE_URL: join(scratch, "bench.db"),
+            ROUNDTABLE_BENCH: serverEnv.ROUNDTABLE_BENCH,
+            NODE_OPTIONS: serverEnv.NODE_OPTIONS,
+          }).then((s) => {
+            children.add(s.child);
+            servers.push(s);
+            return { servers: [s], shared: undefined };
+          })
+        : startCluster(n, serverEnv).then((cluster) => {
+            stopCluster = cluster.stop;
+            servers.push(...cluster.servers);
+            return cluster;
+          }),
       withBaseline ? startBaseline() : Promise.resolve(undefined),
       ...Array.from({ length: config.generators }, () => startGenerator()),
     ]);
-    server = started;
-    generators.push(...(gens as Generator[]));
+    for (const g of gensP) if (g.status === "fulfilled") generators.push(g.value as Generator);
+    for (const settled of [startedP, baselineP, ...gensP]) {
+      if (settled.status === "rejected") throw settled.reason;
+    }
+    const started = (
+      startedP as PromiseFulfilledResult<{
+        servers: ServerProcess[];
+        shared: Side["shared"];
+      }>
+    ).value;
+    const baseline = (
+      baselineP as PromiseFulfilledResult<{ url: string; child: ChildProcess } | undefined>
+    ).value;
+    if (n > 1) log(`${n} server processes: ${servers.map((s) => s.url).join(", ")}`);
 
     const real: Side = {
       target: "colyseus",
-      url: server.url,
-      pid: server.child.pid,
-      rss0: rssBytes(server.child.pid),
+      procs: started.servers.map((s) => ({
+        url: s.url,
+        pid: s.child.pid,
+        rss0: rssBytes(s.child.pid),
+      })),
       rooms: 0,
+      ...(started.shared ? { shared: started.shared } : {}),
     };
-    real.heap0 = await heapOf(real.url);
-    if (real.heap0) real.rss0 = real.heap0.rss;
+    for (const p of real.procs) {
+      p.heap0 = await heapOf(p.url);
+      if (p.heap0) p.rss0 = p.heap0.rss;
+    }
     const raw: Side | undefined = baseline
-      ? { target: "baseline", url: baseline.url, pid: baseline.child.pid, rss0: 0, rooms: 0 }
+      ? {
+          target: "baseline",
+          procs: [{ url: baseline.url, pid: baseline.child.pid, rss0: 0 }],
+          rooms: 0,
+        }
       : undefined;
     if (raw) {
-      raw.heap0 = await heapOf(raw.url);
-      raw.rss0 = raw.heap0?.rss ?? rssBytes(raw.pid);
+      const p = raw.procs[0]!;
+      p.heap0 = await heapOf(p.url);
+      p.rss0 = p.heap0?.rss ?? rssBytes(p.pid);
     }
 
     for (const rooms of config.steps) {
       if (rooms <= real.rooms) continue;
-      log(`${rooms} rooms × ${members} — Roundtable…`);
+      log(`${rooms} rooms × ${members} — Roundtable${n > 1 ? ` on ${n} processes` : ""}…`);
       const measured = await measure(real, rooms, generators, undefined);
       const sizes = mergeSizes(measured.collected);
       let baselineResult: TargetResult | undefined;
@@ -625,19 +871,96 @@ async function main(): Promise<void> {
         `  fan-out p50 ${a.window.all.p50.toFixed(1)} p99 ${p99.toFixed(1)} ms` +
           (b ? ` (ws p50 ${b.p50.toFixed(1)} p99 ${b.p99.toFixed(1)} ms)` : "") +
           `, ${a.window.eventsPerSecond.toFixed(0)} events/s, server CPU ${a.cpu.server.toFixed(0)}%` +
+          (a.processes ? ` (${a.processes.map((p) => `${p.cpu.toFixed(0)}%`).join(" + ")})` : "") +
           `, errors ${errors}${why ? ` — stop: ${why}` : ""}`,
       );
       if (why && !allSteps) break;
     }
   } catch (error) {
-    aborted = error instanceof Error ? error.message : String(error);
-    console.error(`bench: ${aborted}`);
-    if (server) console.error(`server output:\n${server.output().slice(-2000)}`);
+    phase.aborted = error instanceof Error ? error.message : String(error);
+    console.error(`bench: ${phase.aborted}`);
+    for (const [i, server] of servers.entries()) {
+      const name = servers.length > 1 ? `server ${i + 1} (${server.url})` : "server";
+      console.error(`${name} output:\n${server.output().slice(-2000)}`);
+    }
   } finally {
     await Promise.allSettled(generators.map((g) => g.request({ cmd: "close" }, 5000)));
-    await server?.stop().catch(() => undefined);
-    killAll();
+    if (stopCluster) await stopCluster().catch(() => undefined);
+    else await servers[0]?.stop().catch(() => undefined);
+    killChildren();
   }
+  return phase;
+}
+
+/** The newest one-process result of this mode (not a custom run), for the capacity ratio. */
+function latestOneProcess(outDir: string): OneProcessReference | undefined {
+  const pattern = new RegExp(`^\\d{4}-\\d\\d-\\d\\dT[\\d-]+Z-${mode}\\.json$`);
+  const files = existsSync(outDir)
+    ? readdirSync(outDir)
+        .filter((f) => pattern.test(f))
+        .sort()
+    : [];
+  for (const file of files.reverse()) {
+    try {
+      const stored = JSON.parse(readFileSync(join(outDir, file), "utf8")) as BenchResult;
+      if ((stored.processes ?? 1) !== 1 || stored.custom) continue;
+      return {
+        source: "file",
+        file: `bench/results/${file}`,
+        startedAt: stored.startedAt,
+        plannedSteps: stored.config.steps,
+        steps: stored.steps,
+        capacity: stored.capacity,
+        maxP99Ms: stored.config.maxP99Ms,
+        ...(stored.aborted ? { aborted: stored.aborted } : {}),
+      };
+    } catch {
+      // not a result file we can read: try the next older one
+    }
+  }
+  return undefined;
+}
+
+async function main(): Promise<void> {
+  log(
+    `${mode} — steps ${config.steps.join(", ")} rooms of ${members}, ` +
+      `${config.windowSeconds} s per step, ${config.generators} generator(s)` +
+      (processes > 1
+        ? `, ${processes} server processes + Redis + PostgreSQL` +
+          (compare ? " (one process first, for the comparison)" : "")
+        : ""),
+  );
+  const client = clientSize();
+  log(
+    `client ${client.status === "ok" ? `${((client.memberPageGzip ?? 0) / 1000).toFixed(1)} kB gzip (member page)` : client.status}`,
+  );
+  const outDir = join(root, "bench", "results");
+
+  let oneProcess: OneProcessReference | undefined;
+  if (compare) {
+    log("one process (the default setup: embedded presence, SQLite)…");
+    const one = await runPhase(1);
+    const best = one.steps.filter((s) => s.held).at(-1);
+    oneProcess = {
+      source: "same run",
+      startedAt: one.startedAt,
+      plannedSteps: config.steps,
+      steps: one.steps,
+      capacity: best ? { rooms: best.rooms, members: best.connected } : undefined,
+      maxP99Ms: config.maxP99Ms,
+      ...(one.aborted ? { aborted: one.aborted } : {}),
+    };
+    log(`${processes} processes on Redis and PostgreSQL…`);
+  }
+  const phase = await runPhase(processes);
+  if (processes > 1 && !oneProcess) oneProcess = latestOneProcess(outDir);
+  const stepsDone = phase.steps;
+  // A run that could not measure one process for the comparison stopped early too.
+  const aborted =
+    phase.aborted ??
+    (oneProcess?.source === "same run" && oneProcess.aborted
+      ? `one process (--compare): ${oneProcess.aborted}`
+      : undefined);
 
   const held = stepsDone.filter((s) => s.held);
   const best = held.at(-1);
@@ -653,20 +976,22 @@ async function main(): Promise<void> {
     steps: stepsDone,
     capacity: best ? { rooms: best.rooms, members: best.connected } : undefined,
     ...(aborted ? { aborted } : {}),
+    ...(processes > 1 ? { processes, ...(oneProcess ? { oneProcess } : {}) } : {}),
   };
+  if (processes > 1) partial.capacityVsOneProcess = capacityVsOneProcess(partial);
   const result: BenchResult = { ...partial, targets: targets(partial) };
   const markdown = renderMarkdown(result);
-  const outDir = join(root, "bench", "results");
   mkdirSync(outDir, { recursive: true });
   // A run with options of its own is kept, but is not the mode's latest result.
-  const label = custom ? `${mode}-custom` : mode;
+  const kind = processes > 1 ? `${mode}-p${processes}` : mode;
+  const label = custom ? `${kind}-custom` : kind;
   const stamp = result.startedAt.replace(/[:]/g, "-");
   const written = [`${stamp}-${label}.json`, `${stamp}-${label}.md`];
   writeFileSync(join(outDir, written[0]!), `${JSON.stringify(result, null, 2)}\n`);
   writeFileSync(join(outDir, written[1]!), markdown);
   if (!custom) {
-    writeFileSync(join(outDir, `latest-${mode}.md`), markdown);
-    written.push(`latest-${mode}.md`);
+    writeFileSync(join(outDir, `latest-${kind}.md`), markdown);
+    written.push(`latest-${kind}.md`);
   }
   console.log(`\n${markdown}`);
   console.log(`bench: wrote ${written.map((f) => `bench/results/${f}`).join(", ")}`);

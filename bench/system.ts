@@ -1,6 +1,6 @@
 /** What the benchmark reads about processes and the machine: /proc on Linux, and nothing else. */
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
 let ticksPerSecond: number | undefined;
 
@@ -68,4 +68,90 @@ export function machineTicks(): { busy: number; total: number } {
   } catch {
     return { busy: 0, total: 0 };
   }
+}
+
+/** Parent pid and CPU ticks of a process: user, system, and its reaped children's. */
+function statOf(pid: number): { ppid: number; own: number; children: number } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const n = (i: number) => Number(fields[i]) || 0;
+    return { ppid: n(1), own: n(11) + n(12), children: n(13) + n(14) };
+  } catch {
+    return undefined;
+  }
+}
+
+function allPids(): number[] {
+  try {
+    return readdirSync("/proc")
+      .filter((d) => /^\d+$/.test(d))
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+function cmdline(pid: number): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+/** The redis-server listening on a loopback port (its title is `redis-server 127.0.0.1:PORT`). */
+export function redisPid(port: number): number | undefined {
+  return allPids().find((pid) => {
+    const argv = cmdline(pid);
+    const line = argv.join(" ");
+    return (
+      /(^|\/)redis-server\b/.test(argv[0] ?? "") &&
+      (line.includes(`:${port}`) || line.includes(`--port ${port}`))
+    );
+  });
+}
+
+/** The postmaster started with `-p PORT` (not a wrapper such as runuser that started it). */
+export function postgresPid(port: number): number | undefined {
+  return allPids().find((pid) => {
+    const argv = cmdline(pid);
+    const p = argv.indexOf("-p");
+    return /(^|\/)postgres$/.test(argv[0] ?? "") && p >= 0 && argv[p + 1] === String(port);
+  });
+}
+
+/**
+ * CPU seconds used so far by a process and every process under it: the live ones' user +
+ * system time, plus what the root has reaped of its children's (PostgreSQL's backends that
+ * ended). 0 when it is gone.
+ */
+export function treeCpuSeconds(root: number | undefined): number {
+  if (root === undefined) return 0;
+  const stats = new Map<number, { ppid: number; own: number; children: number }>();
+  for (const pid of allPids()) {
+    const s = statOf(pid);
+    if (s) stats.set(pid, s);
+  }
+  const top = stats.get(root);
+  if (!top) return 0;
+  let ticks = top.own + top.children;
+  const tree = new Set([root]);
+  // Parents before children is not guaranteed by pid order: sweep until nothing is added.
+  for (let changed = true, rounds = 0; changed && rounds < 16; rounds++) {
+    changed = false;
+    for (const [pid, s] of stats) {
+      if (!tree.has(pid) && tree.has(s.ppid)) {
+        tree.add(pid);
+        ticks += s.own;
+        changed = true;
+      }
+    }
+  }
+  return ticks / clockTicks();
+}
+
+/** The direct children of a process that run a given executable (e.g. node itself). */
+export function childrenRunning(parent: number, executable: string): number[] {
+  return allPids().filter((pid) => statOf(pid)?.ppid === parent && cmdline(pid)[0] === executable);
 }
