@@ -1,4 +1,5 @@
 import { defineConfig } from "@playwright/test";
+import { chromiumLaunchOptions } from "./test/support/chromium.ts";
 
 /**
  * End-to-end tests: the built client and a real server (started by test/e2e/global-setup.ts on a
@@ -22,18 +23,6 @@ export default defineConfig({
     timezoneId: "Europe/London",
     actionTimeout: 10_000,
     trace: "retain-on-failure",
-    launchOptions: {
-      executablePath: "/usr/bin/chromium",
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    },
+    launchOptions: chromiumLaunchOptions,
   },
 });

@@ -3,21 +3,7 @@ import { defineConfig } from "vitest/config";
 import { svelte } from "@sveltejs/vite-plugin-svelte";
 import { playwright } from "@vitest/browser-playwright";
 import { libraryTrim } from "./client/build/trim.ts";
-
-/** Debian's Chromium, launched as STACK.md says; Playwright never downloads a browser here. */
-const chromium = {
-  executablePath: "/usr/bin/chromium",
-  args: [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
-};
+import { chromiumLaunchOptions as chromium } from "./test/support/chromium.ts";
 
 /** The client is built from `client/` into `dist/client`; the server serves it. */
 export default defineConfig({
