@@ -7,7 +7,8 @@ type Raw = Partial<Record<keyof SyncedState, unknown>>;
 
 const list = <T>(value: unknown): T[] => (Array.isArray(value) ? (value as T[]) : []);
 
-function member(raw: Partial<SyncedMember>, id: string): SyncedMember {
+/** A complete member from what was decoded of them. */
+export function member(raw: Partial<SyncedMember>, id: string): SyncedMember {
   return {
     id,
     name: "",

@@ -1,24 +1,9 @@
 import type { SyncedMember, SyncedState } from "../../shared/sync.ts";
+import { member as syncedMember } from "../../client/lib/synced.ts";
 
 /** A member as the synced state carries them, connected and agreed unless told otherwise. */
 export function member(id: string, name: string, extra: Partial<SyncedMember> = {}): SyncedMember {
-  return {
-    id,
-    name,
-    connected: true,
-    left: false,
-    agreed: true,
-    handUp: false,
-    sharedThisRound: false,
-    askedThisRound: 0,
-    airtimeMs: 0,
-    awaySince: 0,
-    checkinWord: "",
-    closingWord: "",
-    shareNote: "",
-    shareHint: "",
-    ...extra,
-  };
+  return syncedMember({ name, connected: true, agreed: true, ...extra }, id);
 }
 
 export const ana = member("ana", "Ana");
