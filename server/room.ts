@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { Room, ServerError, type Client, type Deferred } from "@colyseus/core";
+import { ClientState, Room, ServerError, type Client, type Deferred } from "@colyseus/core";
 import { StateView } from "@colyseus/schema";
 import { createActor, type Actor } from "xstate";
 import {
@@ -122,6 +122,12 @@ export class RoundtableRoom extends Room<{ state: RoundtableState }> {
   #reconnections = new Map<string, Deferred<Client>>();
   #queue: Promise<unknown> = Promise.resolve();
   #writes: Promise<unknown> = Promise.resolve();
+  /**
+   * One view for every member who agreed to confidentiality: the content is encoded once per
+   * patch for all of them, not once per member. Members who have not agreed have no view and
+   * receive only the untagged fields.
+   */
+  #content = new StateView();
   #meetingStarted = false;
   #meetingEnded = false;
 
@@ -145,6 +151,11 @@ export class RoundtableRoom extends Room<{ state: RoundtableState }> {
       }),
     );
     this.state = new RoundtableState();
+    this.#content.add(this.state);
+    // New questions, commitments and members reach the view as they arrive.
+    this.#content.subscribe(this.state.questions);
+    this.#content.subscribe(this.state.commitments);
+    this.#content.subscribe(this.state.members);
     this.#actor = createActor(protocolMachine, {
       input: { tableName: table.name, earlier, config: this.#services.meeting },
       clock: {
@@ -206,7 +217,9 @@ export class RoundtableRoom extends Room<{ state: RoundtableState }> {
       tokens: this.#burst(),
       refilledAt: this.#now(),
     });
-    client.view = new StateView();
+    // A member who agreed earlier in this meeting gets the content with their first full state.
+    if (this.#actor.getSnapshot().context.members[auth.memberId]?.agreed)
+      client.view = this.#content;
     this.#enqueue(() => {
       this.#send({
         type: "member.join",
@@ -215,7 +228,6 @@ export class RoundtableRoom extends Room<{ state: RoundtableState }> {
         name: auth.name,
         keyValid: auth.keyValid,
       });
-      if (this.#agreed(client)) this.#showContent(client);
       client.send("welcome", { memberId: auth.memberId } satisfies WelcomeMessage);
     });
     if (previous && previous !== client) {
@@ -245,6 +257,7 @@ export class RoundtableRoom extends Room<{ state: RoundtableState }> {
     if (!seat) return;
     this.#clientsByMember.set(seat.memberId, client);
     const member = this.#actor.getSnapshot().context.members[seat.memberId];
+    if (member?.agreed) client.view = this.#content;
     this.#enqueue(() => {
       const event: ProtocolEvent = {
         type: "member.join",
@@ -267,7 +280,6 @@ export class RoundtableRoom extends Room<{ state: RoundtableState }> {
   override onLeave(client: Client): void {
     const seat = this.#seats.get(client.sessionId);
     this.#seats.delete(client.sessionId);
-    client.view?.dispose();
     if (!seat || this.#clientsByMember.get(seat.memberId) !== client) return;
     this.#clientsByMember.delete(seat.memberId);
     this.#enqueue(() => this.#send({ type: "member.leave", from: seat.memberId, at: this.#now() }));
@@ -288,6 +300,7 @@ export class RoundtableRoom extends Room<{ state: RoundtableState }> {
     }
     // Undefined when onCreate refused the room (an unknown table).
     this.#actor?.stop();
+    this.#content.dispose();
     await this.#writes;
   }
 
@@ -472,26 +485,17 @@ export class RoundtableRoom extends Room<{ state: RoundtableState }> {
     );
   }
 
-  #agreed(client: Client): boolean {
-    const seat = this.#seats.get(client.sessionId);
-    return (
-      seat !== undefined &&
-      this.#actor.getSnapshot().context.members[seat.memberId]?.agreed === true
-    );
-  }
-
-  /** Meeting content (questions, words, commitments) reaches a member once they agreed. */
+  /**
+   * Meeting content (questions, words, commitments) reaches a member once they agreed: they join
+   * the shared view and get a full state at once, which the SDK reconciles with what it has.
+   */
   #showContent(client: Client): void {
-    const view = client.view;
-    if (!view || view.has(this.state)) return;
-    view.add(this.state);
-    // New questions, commitments and members reach the view as they arrive.
-    view.subscribe(this.state.questions);
-    view.subscribe(this.state.commitments);
-    view.subscribe(this.state.members);
-    // What the view adds is sent with the next patch; send it now rather than at the next tick
-    // (view-only changes wait for Colyseus' 50 ms patch interval).
-    this.broadcastPatch();
+    if (client.view === this.#content) return;
+    client.view = this.#content;
+    if (client.state === ClientState.JOINED) {
+      // Colyseus' own full-state send, as on join; it has no public name.
+      (this as unknown as { sendFullState(client: Client): void }).sendFullState(client);
+    }
   }
 
   #refuse(client: Client, code: ErrorCode, type: string, message: string): void {
