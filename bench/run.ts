@@ -70,7 +70,7 @@ import {
 } from "./report.ts";
 import { MAX_MEMBERS } from "../shared/limits.ts";
 import { MIN_MEMBERS, ROUND_STEPS } from "./script.ts";
-import { mergeCounts, mergeLists, ratio, seeded, summarize } from "./stats.ts";
+import { mergeCounts, mergeLists, seeded, summarize } from "./stats.ts";
 import {
   childrenRunning,
   cpuSeconds,

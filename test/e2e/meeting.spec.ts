@@ -21,7 +21,6 @@ test("a whole meeting, as each person sees it, then the next meeting's follow-up
   const chloe = await person(browser, "Chloé", laptop);
   const dev = await person(browser, "Dev", phone);
   const everyone = [ana, ben, chloe, dev];
-  const members = [ben, chloe, dev];
 
   let memberLink = "";
   let facilitatorLink = "";

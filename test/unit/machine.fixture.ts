@@ -1,5 +1,6 @@
 // A meeting to drive in the protocol machine's unit tests: named people, event times that only
 // move when a test waits, and scenes that walk a meeting to any phase of the protocol.
+import { afterEach } from "vitest";
 import { createActor, SimulatedClock } from "xstate";
 import { explainRefusal } from "../../shared/explain.ts";
 import {
@@ -135,6 +136,18 @@ export class Meeting {
   stop(): void {
     this.actor.stop();
   }
+}
+
+/**
+ * Registers an afterEach that stops every meeting handed to the returned `track` during a test,
+ * so no timebox timer outlives it. `track` hands the meeting back.
+ */
+export function stopAfterEach(): (m: Meeting) => Meeting {
+  const meetings: Meeting[] = [];
+  afterEach(() => {
+    for (const m of meetings.splice(0)) m.stop();
+  });
+  return (m) => (meetings.push(m), m);
 }
 
 /** An earlier meeting's open commitment of `ownerId`, with id `earlier-<ownerId>`. */

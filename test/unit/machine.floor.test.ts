@@ -1,14 +1,10 @@
 // The floor and the hands: one speaker at a time, an ordered queue, questions waiting their
 // turn, everyone once before anyone twice (BRIEF.md "Rounds"; PROTOCOL.md messages).
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Phase } from "../../shared/types.ts";
-import { FAY, MO, Meeting, NOOR, PRIYA, UMA, meetingIn } from "./machine.fixture.ts";
+import { stopAfterEach, FAY, MO, NOOR, PRIYA, UMA, meetingIn } from "./machine.fixture.ts";
 
-const meetings: Meeting[] = [];
-afterEach(() => {
-  for (const m of meetings.splice(0)) m.stop();
-});
-const track = (m: Meeting) => (meetings.push(m), m);
+const track = stopAfterEach();
 const inPhase = (phase: Phase) => track(meetingIn(phase));
 
 const q1 = "How have you handled this before?";

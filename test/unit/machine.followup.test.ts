@@ -1,10 +1,10 @@
 // Follow-up, "how'd it go?": earlier commitments whose owners are present are reviewed; the
 // phase is skipped when there is nothing to review (BRIEF.md protocol step 3).
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
+  stopAfterEach,
   FAY,
   MO,
-  Meeting,
   NOOR,
   PRIYA,
   STRANGER,
@@ -14,11 +14,7 @@ import {
   seated,
 } from "./machine.fixture.ts";
 
-const meetings: Meeting[] = [];
-afterEach(() => {
-  for (const m of meetings.splice(0)) m.stop();
-});
-const track = (m: Meeting) => (meetings.push(m), m);
+const track = stopAfterEach();
 
 /** A meeting whose earlier open commitments belong to `owners`, walked to check-in. */
 function checkInWith(...owners: string[]) {

@@ -1,14 +1,10 @@
 // The anonymous trust pulse: aggregates only, shown once at least k members answered, never a
 // value tied to a person (BRIEF.md "Trust and confidentiality by design").
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ProtocolEmitted, PulseStatus } from "../../shared/types.ts";
-import { FAY, MO, Meeting, NOOR, PRIYA, UMA, meetingIn } from "./machine.fixture.ts";
+import { stopAfterEach, FAY, MO, Meeting, NOOR, PRIYA, UMA, meetingIn } from "./machine.fixture.ts";
 
-const meetings: Meeting[] = [];
-afterEach(() => {
-  for (const m of meetings.splice(0)) m.stop();
-});
-const track = (m: Meeting) => (meetings.push(m), m);
+const track = stopAfterEach();
 
 const pulseIs = (m: Meeting, status: PulseStatus) =>
   m.snapshot.matches({ meeting: { pulse: status } });

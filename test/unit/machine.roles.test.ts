@@ -1,7 +1,8 @@
 // The confidentiality gate, the facilitator's role, and who is in the room (BRIEF.md "Roles",
 // "Trust and confidentiality by design"; PROTOCOL.md "The room").
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
+  stopAfterEach,
   FAY,
   MO,
   Meeting,
@@ -14,11 +15,7 @@ import {
   walkTo,
 } from "./machine.fixture.ts";
 
-const meetings: Meeting[] = [];
-afterEach(() => {
-  for (const m of meetings.splice(0)) m.stop();
-});
-const track = (m: Meeting) => (meetings.push(m), m);
+const track = stopAfterEach();
 
 const question = "How have you handled this before?";
 const AGREE_FIRST = "Agree to confidentiality before taking part.";

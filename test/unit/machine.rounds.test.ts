@@ -1,13 +1,18 @@
 // The meeting's order: check-in, rounds that repeat (choosing → presenting → questions →
 // experiences → commitment → choosing …), closing, ended (PROTOCOL.md "Lifecycle").
-import { afterEach, describe, expect, it } from "vitest";
-import { FAY, MO, Meeting, NOOR, PRIYA, STRANGER, meetingIn, seated } from "./machine.fixture.ts";
+import { describe, expect, it } from "vitest";
+import {
+  stopAfterEach,
+  FAY,
+  MO,
+  NOOR,
+  PRIYA,
+  STRANGER,
+  meetingIn,
+  seated,
+} from "./machine.fixture.ts";
 
-const meetings: Meeting[] = [];
-afterEach(() => {
-  for (const m of meetings.splice(0)) m.stop();
-});
-const track = (m: Meeting) => (meetings.push(m), m);
+const track = stopAfterEach();
 
 describe("a meeting's rounds", () => {
   it("walks lobby → check-in → choosing → presenting → questions → experiences → commitment → choosing", () => {

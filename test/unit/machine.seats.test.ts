@@ -1,10 +1,10 @@
 // Seats, the head of the queue, waiting questions and late arrivals in follow-up: the cases
 // where the protocol has to hold together across members coming, going and speaking.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
+  stopAfterEach,
   FAY,
   MO,
-  Meeting,
   NOOR,
   PRIYA,
   UMA,
@@ -14,11 +14,7 @@ import {
   walkTo,
 } from "./machine.fixture.ts";
 
-const meetings: Meeting[] = [];
-afterEach(() => {
-  for (const m of meetings.splice(0)) m.stop();
-});
-const track = (m: Meeting) => (meetings.push(m), m);
+const track = stopAfterEach();
 
 describe("seats", () => {
   it("keeps a dropped member's seat, so a newcomer cannot make a seventeenth", () => {

@@ -1,14 +1,10 @@
 // Timeboxes on XState's simulated clock: each timed phase and each speaker's turn records its
 // overtime and never cuts anyone off (BRIEF.md "Rounds"; the facilitator keeps time).
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Phase, Timeboxes } from "../../shared/types.ts";
-import { FAY, MO, Meeting, NOOR, meetingIn, seated } from "./machine.fixture.ts";
+import { stopAfterEach, FAY, MO, NOOR, meetingIn, seated } from "./machine.fixture.ts";
 
-const meetings: Meeting[] = [];
-afterEach(() => {
-  for (const m of meetings.splice(0)) m.stop();
-});
-const track = (m: Meeting) => (meetings.push(m), m);
+const track = stopAfterEach();
 
 const MINUTE = 60_000;
 
