@@ -3,7 +3,8 @@ import compression from "compression";
 import express, { type Application, type ErrorRequestHandler, type Router } from "express";
 import { z } from "zod";
 import { TABLE_NAME_MAX } from "../shared/limits.ts";
-import { hashKey, logReason } from "./room.ts";
+import { hashKey } from "./keys.ts";
+import { logReason } from "./log.ts";
 import type { Storage } from "./storage/index.ts";
 
 const createTableSchema = z.object({ name: z.string().trim().min(1).max(TABLE_NAME_MAX) });

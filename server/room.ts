@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { ClientState, Room, ServerError, type Client, type Deferred } from "@colyseus/core";
 import { StateView } from "@colyseus/schema";
 import { createActor, type Actor } from "xstate";
@@ -17,7 +17,11 @@ import {
   type ProtocolEvent,
   type ProtocolInput,
   type WelcomeMessage,
+  CLOSE_REMOVED,
+  CLOSE_REPLACED,
 } from "../shared/index.ts";
+import { keyMatches, memberIdFor } from "./keys.ts";
+import { logReason } from "./log.ts";
 import { mirror } from "./mirror.ts";
 import { RoundtableState } from "./state.ts";
 import type { Storage, TableRecord } from "./storage/index.ts";
@@ -38,43 +42,6 @@ export interface RoomServices {
   endedLingerMs?: number;
   /** The wall clock, in epoch milliseconds; tests move it forward. */
   now?: () => number;
-}
-
-/** Close code sent to a member the facilitator removed. */
-export const CLOSE_REMOVED = 4401;
-/** Close code sent to an older connection when the same member joins from elsewhere. */
-export const CLOSE_REPLACED = 4409;
-
-/** A stable public id for a member of a table; the secret key cannot be read back from it. */
-export function memberIdFor(tableId: string, memberKey: string): string {
-  return createHash("sha256").update(`${tableId}\0${memberKey}`).digest("base64url").slice(0, 16);
-}
-
-/** Facilitator keys are random (≥ 96 bits), so a plain SHA-256 is enough to keep them unreadable. */
-export function hashKey(key: string): string {
-  return createHash("sha256").update(key).digest("hex");
-}
-
-/**
- * What went wrong, for the log, without what was said. A failed query's message (Drizzle's
- * `DrizzleQueryError`) lists the query's parameters: a commitment's text, a follow-up note, a
- * table id. For those the driver's own error is logged instead, which names what failed (a
- * table, a constraint) and not the values.
- */
-export function logReason(error: unknown): string {
-  if (!(error instanceof Error)) return "unknown error";
-  if ("params" in error || "query" in error) {
-    const cause = error.cause;
-    return cause instanceof Error ? `${error.name}: ${cause.message}` : error.name;
-  }
-  return error.message;
-}
-
-function keyMatches(key: string | undefined, hash: string): boolean {
-  if (!key) return false;
-  const a = Buffer.from(hashKey(key), "hex");
-  const b = Buffer.from(hash, "hex");
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** What a person reads when their join options are refused, by the field at fault. */
@@ -184,11 +151,14 @@ export class RoundtableRoom extends Room<{ state: RoundtableState }> {
   override async onAuth(client: Client, options: unknown): Promise<JoinAuth> {
     const parsed = joinOptionsSchema.safeParse(options);
     if (!parsed.success) {
-      const field = String(parsed.error.issues[0]?.path[0] ?? "");
-      throw new ServerError(
-        400,
-        joinProblems[field] ?? "Cannot join: the join options are malformed.",
-      );
+      const issue = parsed.error.issues[0];
+      const field = String(issue?.path[0] ?? "");
+      // A name's problem is told as the name check words it; other fields by the field at fault.
+      const why =
+        field === "name" && issue?.code === "custom"
+          ? `Cannot join: ${issue.message}`
+          : (joinProblems[field] ?? "Cannot join: the join options are malformed.");
+      throw new ServerError(400, why);
     }
     const { tableId, name, memberKey, facilitatorKey } = parsed.data;
     if (tableId !== this.#table.tableId) throw new ServerError(404, "This table does not exist.");

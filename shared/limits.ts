@@ -17,3 +17,16 @@ export const SHARE_NOTE_MAX = 140;
 export const MAX_MEMBERS = 16;
 /** Longest table name, in characters. */
 export const TABLE_NAME_MAX = 80;
+
+/** Close code sent to a member the facilitator removed. */
+export const CLOSE_REMOVED = 4401;
+/** Close code sent to a waiting person the facilitator declined. */
+export const CLOSE_DECLINED = 4403;
+/** Close code sent to a connection neither admitted nor agreed within `IDLE_ADMISSION_MS`. */
+export const CLOSE_IDLE = 4408;
+/** Close code sent to an older connection when the same member joins from elsewhere. */
+export const CLOSE_REPLACED = 4409;
+/** Milliseconds a connection may stay neither admitted nor agreed before it is closed. */
+export const IDLE_ADMISSION_MS = 10 * 60_000;
+/** Most people waiting to be let in at once. */
+export const MAX_WAITING = 32;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { nameProblem } from "./names.ts";
 import {
   MEMBER_KEY_MAX,
   MEMBER_KEY_MIN,
@@ -9,6 +10,7 @@ import {
 } from "./limits.ts";
 
 export * from "./limits.ts";
+export { nameProblem, sameName } from "./names.ts";
 
 const id = z.string().min(1).max(64);
 const text = z.string().trim().min(1).max(TEXT_MAX);
@@ -17,7 +19,15 @@ const none = z.strictObject({}).nullish();
 /** Join options of the `roundtable` room. */
 export const joinOptionsSchema = z.object({
   tableId: z.string().min(1).max(64),
-  name: z.string().trim().min(1).max(NAME_MAX),
+  /** A display name people can read and tell apart (`nameProblem`). */
+  name: z
+    .string()
+    .max(NAME_MAX * 4)
+    .trim()
+    .superRefine((name, ctx) => {
+      const problem = nameProblem(name);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }),
   memberKey: z.string().min(MEMBER_KEY_MIN).max(MEMBER_KEY_MAX),
   facilitatorKey: z.string().min(1).max(128).optional(),
 });

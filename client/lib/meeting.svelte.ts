@@ -1,5 +1,6 @@
 import { Client, type Room } from "@colyseus/sdk";
 import { explainRefusal } from "../../shared/explain.ts";
+import { CLOSE_REMOVED, CLOSE_REPLACED } from "../../shared/limits.ts";
 import type { ClientMessageType } from "../../shared/messages.ts";
 import { snapshotFromSynced, type SyncedMember, type SyncedState } from "../../shared/sync.ts";
 import type { ProtocolEvent } from "../../shared/types.ts";
@@ -50,8 +51,6 @@ export interface MeetingHooks {
 }
 
 /** Close codes of the server (server/room.ts) and of Colyseus. */
-const CLOSE_REMOVED = 4401;
-const CLOSE_REPLACED = 4409;
 const CLOSE_CONSENTED = 4000;
 
 const defaultOpen = (options: JoinOptions): Promise<Room> =>

@@ -7,7 +7,7 @@ import { matchMaker } from "@colyseus/core";
 import { join as joinPath } from "node:path";
 import { WebSocket } from "ws";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { memberIdFor } from "../../server/room.ts";
+import { memberIdFor } from "../../server/keys.ts";
 import type { ProtocolContext } from "../../shared/index.ts";
 import {
   createTable,

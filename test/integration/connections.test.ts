@@ -2,7 +2,7 @@
 // "Connections" requirements, with real SDK clients against a real server.
 import { Client, type Room } from "@colyseus/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLOSE_REMOVED, CLOSE_REPLACED } from "../../server/room.ts";
+import { CLOSE_REMOVED, CLOSE_REPLACED } from "../../shared/limits.ts";
 import {
   createTable,
   join,

@@ -9,7 +9,7 @@ import { decode, encode } from "@colyseus/schema";
 import { Packr } from "msgpackr";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createActor, type Actor } from "xstate";
-import { CLOSE_REMOVED } from "../../server/room.ts";
+import { CLOSE_REMOVED } from "../../shared/limits.ts";
 import {
   clientMessageTypes,
   explainRefusal,

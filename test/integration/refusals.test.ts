@@ -2,7 +2,7 @@
 // an `error` to that member alone and changes nothing; malformed messages are `invalid`; a flood
 // is `rate_limited`, and past the hard cap the flooder is disconnected while the room carries on.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { memberIdFor } from "../../server/room.ts";
+import { memberIdFor } from "../../server/keys.ts";
 import { clientMessageTypes, TEXT_MAX, WORD_MAX } from "../../shared/index.ts";
 import {
   createTable,
