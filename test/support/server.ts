@@ -77,6 +77,8 @@ export interface Person {
   memberKey: string;
   room: Room;
   errors: ErrorReply[];
+  /** Whether the latest `welcome` said the person waits to be let in. */
+  waiting(): boolean;
   /** Sends a message and waits until the server has handled it (its patch or its error arrived). */
   send(type: string, payload?: unknown): Promise<ErrorReply | undefined>;
   /** The synced state as plain JSON. */
@@ -96,6 +98,7 @@ export async function join(
   const memberKey =
     extra.memberKey ?? `member-key-${process.pid}-${++keySeq}-${name}`.padEnd(20, "x");
   let pending: (id: string) => void = () => {};
+  let waiting = false;
   const welcome = new Promise<string>((resolve) => {
     pending = resolve;
   });
@@ -107,7 +110,10 @@ export async function join(
   });
   const errors: ErrorReply[] = [];
   let lastError: ErrorReply | undefined;
-  room.onMessage("welcome", (m: { memberId: string }) => pending(m.memberId));
+  room.onMessage("welcome", (m: { memberId: string; waiting?: boolean }) => {
+    waiting = m.waiting === true;
+    pending(m.memberId);
+  });
   room.onMessage("error", (e: ErrorReply) => {
     errors.push(e);
     lastError = e;
@@ -120,6 +126,7 @@ export async function join(
     memberKey,
     room,
     errors,
+    waiting: () => waiting,
     async send(type, payload) {
       lastError = undefined;
       if (process.env.TRACE) console.log(name, type, JSON.stringify(payload));
