@@ -54,11 +54,13 @@ export async function startTestServer(options: Partial<AppOptions> = {}): Promis
 export async function createTable(
   url: string,
   name = "Engineering managers' circle",
+  options: { admission?: "members" | "open"; format?: "roundtable" | "forum" } = {},
 ): Promise<{ tableId: string; facilitatorKey: string; link: string }> {
   const res = await fetch(`${url}/api/tables`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ name }),
+    // Version 1's suites run open tables; the trust suites ask for members-only ones.
+    body: JSON.stringify({ name, admission: "open", ...options }),
   });
   if (res.status !== 201) throw new Error(`create table: ${res.status} ${await res.text()}`);
   return (await res.json()) as { tableId: string; facilitatorKey: string; link: string };
