@@ -8,6 +8,19 @@ import { clusterFromEnv } from "./cluster.ts";
 import { openStorage } from "./storage/index.ts";
 
 const port = Number(process.env.PORT ?? 2567);
+
+/** A positive whole number from the environment, or undefined (the server's default) when unset. */
+function perMinute(name: string): number | undefined {
+  const raw = process.env[name]?.trim();
+  if (!raw) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) {
+    console.error(`${name} must be a whole number of requests per minute, at least 1`);
+    process.exit(1);
+  }
+  return n;
+}
+
 const storage = await openStorage(process.env.DATABASE_URL);
 const server = createServer({
   storage,
@@ -16,6 +29,8 @@ const server = createServer({
     .map((o) => o.trim())
     .filter(Boolean),
   publicAddress: process.env.PUBLIC_ADDRESS,
+  tablesPerMinute: perMinute("TABLES_PER_MINUTE"),
+  joinsPerMinute: perMinute("JOINS_PER_MINUTE"),
   ...clusterFromEnv(),
 });
 server.onShutdown(() => storage.close());
