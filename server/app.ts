@@ -6,11 +6,12 @@ import {
   type MatchMakerDriver,
   type Server,
 } from "@colyseus/core";
-import { WebSocketTransport } from "@colyseus/ws-transport";
 import { apiRouter, jsonErrors, serveClient } from "./api.ts";
 import { localTableRooms, oneRoomPerTable, type TableRoomClaims } from "./cluster.ts";
 import { front, frontedServer, leaveCorsToTheFront } from "./front.ts";
+import { colyseusLogger } from "./log.ts";
 import { roundtableRoom, type RoomServices } from "./room.ts";
+import { GuardedTransport } from "./transport.ts";
 
 /** Everything a Roundtable server process is made of. */
 export interface AppOptions extends RoomServices {
@@ -47,7 +48,7 @@ export function createServer(options: AppOptions): Server {
       joinsPerMinute: options.joinsPerMinute ?? 120,
     }),
   );
-  const transport = new WebSocketTransport({
+  const transport = new GuardedTransport({
     server,
     maxPayload: options.maxPayloadBytes ?? 4096,
     beforeUpgrade: (request) => {
@@ -66,6 +67,7 @@ export function createServer(options: AppOptions): Server {
     driver: options.driver,
     publicAddress: options.publicAddress,
     greet: false,
+    logger: colyseusLogger,
     rooms: { roundtable: room },
     express: (app) => {
       app.disable("x-powered-by");
