@@ -22,6 +22,17 @@ function perMinute(name: string): number | undefined {
 }
 
 const storage = await openStorage(process.env.DATABASE_URL);
+// Alone (no REDIS_URL), a meeting still open in storage was left by a process that died (a crash,
+// a kill): record it as interrupted rather than open forever. With Redis another live process
+// may be running it, so nothing is touched.
+if (!process.env.REDIS_URL?.trim()) {
+  const interrupted = await storage.closeInterruptedMeetings(Date.now());
+  if (interrupted > 0) {
+    console.log(
+      `Roundtable: ${interrupted} meeting(s) left open by an earlier run, now interrupted`,
+    );
+  }
+}
 const server = createServer({
   storage,
   clientDir: fileURLToPath(new URL("../dist/client", import.meta.url)),
