@@ -266,7 +266,8 @@ async function createTable(url: string, index: number) {
   const res = await fetch(`${url}/api/tables`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ name: `Bench table ${index + 1}` }),
+    // Open admission: nobody in a benchmark room waits to be let in (as in version 1).
+    body: JSON.stringify({ name: `Bench table ${index + 1}`, admission: "open" }),
   });
   if (res.status !== 201) throw new Error(`create table: HTTP ${res.status}`);
   return (await res.json()) as { tableId: string; facilitatorKey: string };

@@ -761,6 +761,9 @@ async function runPhase(n: number): Promise<Phase> {
     NODE_ENV: "production",
     ROUNDTABLE_BENCH: "1",
     NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --expose-gc`.trim(),
+    // The generators create every table and join every member from one address (loopback).
+    TABLES_PER_MINUTE: "1000000",
+    JOINS_PER_MINUTE: "1000000",
   };
   try {
     // Everything starts at once; once all of it has settled, anything that failed stops the run
@@ -772,6 +775,8 @@ async function runPhase(n: number): Promise<Phase> {
             DATABASE_URL: join(scratch, "bench.db"),
             ROUNDTABLE_BENCH: serverEnv.ROUNDTABLE_BENCH,
             NODE_OPTIONS: serverEnv.NODE_OPTIONS,
+            TABLES_PER_MINUTE: serverEnv.TABLES_PER_MINUTE,
+            JOINS_PER_MINUTE: serverEnv.JOINS_PER_MINUTE,
           }).then((s) => {
             children.add(s.child);
             servers.push(s);

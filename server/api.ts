@@ -3,9 +3,9 @@ import compression from "compression";
 import express, { type Application, type ErrorRequestHandler, type Router } from "express";
 import { z } from "zod";
 import { TABLE_NAME_MAX } from "../shared/limits.ts";
-import { hashKey } from "./keys.ts";
+import { hashKey, keyMatches, memberIdFor } from "./keys.ts";
 import { logReason } from "./log.ts";
-import type { Storage } from "./storage/index.ts";
+import type { Storage, TableRecord } from "./storage/index.ts";
 import { admissions, formats } from "./storage/rules.ts";
 
 const createTableSchema = z.object({
@@ -13,6 +13,28 @@ const createTableSchema = z.object({
   admission: z.enum(admissions).default("members"),
   format: z.enum(formats).default("roundtable"),
 });
+
+/** The sentence a refused creation reads, for the first field that is wrong. */
+function createTableProblem(field: PropertyKey | undefined): string {
+  if (field === "admission") return `admission must be one of: ${admissions.join(", ")}.`;
+  if (field === "format") return `format must be one of: ${formats.join(", ")}.`;
+  return `name must be 1–${TABLE_NAME_MAX} characters.`;
+}
+
+/** `Authorization: Bearer <key>`: the key, or "malformed"; undefined when there is no header. */
+function bearerKey(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const match = /^Bearer +(\S{1,512}) *$/i.exec(header);
+  return match?.[1] ?? "malformed";
+}
+
+/** Whether a key opens the table's summary: its facilitator key, or the key of a member on its roster. */
+async function mayReadSummary(storage: Storage, table: TableRecord, key: string): Promise<boolean> {
+  if (keyMatches(key, table.facilitatorKeyHash)) return true;
+  const memberId = memberIdFor(table.tableId, key);
+  const roster = await storage.roster(table.tableId);
+  return roster.some((entry) => entry.memberId === memberId && entry.removedAt === null);
+}
 
 function httpError(res: express.Response, status: number, code: string, message: string): void {
   res.status(status).json({ error: { code, message } });
@@ -31,7 +53,7 @@ export function apiRouter(storage: Storage): Router {
   router.post("/api/tables", async (req, res) => {
     const parsed = createTableSchema.safeParse(req.body);
     if (!parsed.success) {
-      return httpError(res, 400, "invalid", `name must be 1–${TABLE_NAME_MAX} characters.`);
+      return httpError(res, 400, "invalid", createTableProblem(parsed.error.issues[0]?.path[0]));
     }
     const tableId = secret(16);
     const facilitatorKey = secret(24);
@@ -46,10 +68,21 @@ export function apiRouter(storage: Storage): Router {
     res.status(201).json({ tableId, facilitatorKey, link: `/t/${tableId}` });
   });
 
+  // Without credentials, only what the table's link already shows; the summary (commitments,
+  // meetings, trust) is for the facilitator and the members on the roster.
   router.get("/api/tables/:tableId", async (req, res) => {
-    const summary = await storage.tableSummary(String(req.params.tableId).slice(0, 64));
-    if (!summary) return httpError(res, 404, "not_found", "No table has that id.");
-    res.json(summary);
+    const key = bearerKey(req.get("authorization"));
+    if (key === "malformed") {
+      res.set("WWW-Authenticate", "Bearer");
+      return httpError(res, 401, "unauthorized", "Send the key as: Authorization: Bearer <key>.");
+    }
+    const table = await storage.getTable(String(req.params.tableId).slice(0, 64));
+    if (!table) return httpError(res, 404, "not_found", "No table has that id.");
+    if (key === undefined) return res.json({ tableId: table.tableId, name: table.name });
+    if (!(await mayReadSummary(storage, table, key))) {
+      return httpError(res, 403, "forbidden", "That key is not a member's of this table.");
+    }
+    res.json(await storage.tableSummary(table.tableId));
   });
 
   router.get("/healthz", (_req, res) => {

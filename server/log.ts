@@ -12,3 +12,28 @@ export function logReason(error: unknown): string {
   }
   return error.message;
 }
+
+/** One line of at most this many characters per Colyseus log call. */
+const colyseusLineMax = 200;
+
+function oneLine(args: unknown[]): string {
+  const text = args
+    .map((arg) => (arg instanceof Error ? `${arg.name}: ${arg.message}` : String(arg)))
+    .join(" ");
+  return `colyseus: ${text.split("\n", 1)[0]!.slice(0, colyseusLineMax)}`;
+}
+
+/**
+ * Colyseus' logger (`defineServer({ logger })`), kept to one line per call: never a stack trace,
+ * at most 200 characters; debug and trace dropped. Colyseus logs errors it meets on the way with
+ * their stacks, and an error caused by a client's input can quote that input. Malformed frames
+ * never get this far (see `server/transport.ts`); this is what is left. `DEBUG=colyseus:errors`
+ * still prints Colyseus' own full error output, for a developer who asks for it.
+ */
+export const colyseusLogger = {
+  debug(): void {},
+  trace(): void {},
+  info: (...args: unknown[]): void => console.info(oneLine(args)),
+  warn: (...args: unknown[]): void => console.warn(oneLine(args)),
+  error: (...args: unknown[]): void => console.error(oneLine(args)),
+};

@@ -5,7 +5,7 @@ import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { startPostgres, type TestPostgres } from "../support/postgres.ts";
 import { startServerProcess, type ServerProcess } from "../support/process.ts";
-import { createTable, join, settle, until, type Person } from "../support/server.ts";
+import { createTable, join, settle, until, type Person, tableSummary } from "../support/server.ts";
 
 // Words that are said in the meeting and must never be written anywhere.
 const secrets = {
@@ -230,7 +230,7 @@ describe.each(databases)("accountability across meetings on $name", (database) =
     expect(ana.state().phase).toBe("choosing");
     expect(ana.state().commitments).toEqual([]);
 
-    const summary = await (await fetch(`${second.url}/api/tables/${table.tableId}`)).json();
+    const summary = await tableSummary(second.url, table.tableId, table.facilitatorKey);
     // Open: Ben's "partly" one, and Dev's, who was not there to report.
     expect(summary.openCommitments).toBe(2);
     expect(summary.meetings).toBe(2);

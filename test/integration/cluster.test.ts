@@ -17,6 +17,7 @@ import {
   settle,
   until,
   type Person,
+  tableSummary,
 } from "../support/server.ts";
 
 let redis: TestRedis;
@@ -274,7 +275,7 @@ describe("Roundtable on three processes, Redis and PostgreSQL", () => {
     for (const p of everyone) await sees(p, { phase: "ended" });
 
     // Storage is shared: any process answers for the table.
-    const summary = await (await fetch(`${c.url}/api/tables/${table.tableId}`)).json();
+    const summary = await tableSummary(c.url, table.tableId, table.facilitatorKey);
     expect(summary).toMatchObject({ openCommitments: 2, meetings: 1 });
     expect(summary.trust).toHaveLength(1);
 

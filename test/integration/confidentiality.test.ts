@@ -17,6 +17,7 @@ import {
   until,
   type Person,
   type TestServer,
+  tableSummary,
 } from "../support/server.ts";
 
 // Every context the room's protocol machine goes through passes through `syncedFromSnapshot`
@@ -367,11 +368,7 @@ describe("the trust pulse", () => {
       });
     }
     expect(serverState().pulse).toMatchObject({ status: "withheld", counts: [], mean: 0 });
-    const summary = await (
-      await fetch(`${server.url}/api/tables/${table.tableId}`, {
-        headers: { authorization: `Bearer ${table.facilitatorKey}` },
-      })
-    ).json();
+    const summary = await tableSummary(server.url, table.tableId, table.facilitatorKey);
     expect(summary.trust).toEqual([{ endedAt: expect.any(Number), answered: 4, mean: 3 }]);
     for (const p of everyone) await p.leave();
   });

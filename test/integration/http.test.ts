@@ -1,5 +1,7 @@
-// The HTTP API of PROTOCOL.md, the WebSocket's limits (Origin allow-list, payload size), the
-// room's timers on its injected clock, and how fast a patch reaches another member.
+// The HTTP API of PROTOCOL.md (version 2: admission and format, the summary behind a key), the
+// headers every response carries, CORS under the allow-list, per-address rate limits, the
+// WebSocket's limits (Origin allow-list, payload size), the room's timers on its injected clock,
+// and how fast a patch reaches another member.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join as joinPath } from "node:path";
@@ -7,6 +9,7 @@ import { Client, type Room } from "@colyseus/sdk";
 import { WebSocket } from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TABLE_NAME_MAX } from "../../shared/index.ts";
+import { memberIdFor } from "../../server/keys.ts";
 import {
   createTable,
   join,
@@ -108,8 +111,10 @@ describe("the HTTP API", () => {
   });
 
   it("describes a table, and answers 404 JSON for an unknown one", async () => {
-    const { tableId } = await createTable(server.url, "Founders' forum");
-    const res = await fetch(`${server.url}/api/tables/${tableId}`);
+    const { tableId, facilitatorKey } = await createTable(server.url, "Founders' forum");
+    const res = await fetch(`${server.url}/api/tables/${tableId}`, {
+      headers: { authorization: `Bearer ${facilitatorKey}` },
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({
       tableId,
@@ -126,6 +131,39 @@ describe("the HTTP API", () => {
     await expectJsonError(await fetch(`${server.url}/api/tables/${"x".repeat(5000)}`), 404);
   });
 
+  it('stores admission and format, "members" and "roundtable" unless told', async () => {
+    const made = async (body: object) => {
+      const res = await post(JSON.stringify({ name: "Circle", ...body }));
+      expect(res.status).toBe(201);
+      const { tableId } = await res.json();
+      const table = await server.storage.getTable(tableId);
+      return { admission: table?.admission, format: table?.format };
+    };
+    expect(await made({})).toEqual({ admission: "members", format: "roundtable" });
+    expect(await made({ admission: "open" })).toEqual({ admission: "open", format: "roundtable" });
+    expect(await made({ format: "forum" })).toEqual({ admission: "members", format: "forum" });
+    expect(await made({ admission: "members", format: "roundtable" })).toEqual({
+      admission: "members",
+      format: "roundtable",
+    });
+  });
+
+  it("refuses an admission or a format it does not know, saying which", async () => {
+    for (const [body, field] of [
+      [{ admission: "everyone" }, "admission"],
+      [{ admission: "Members" }, "admission"],
+      [{ admission: 1 }, "admission"],
+      [{ admission: null }, "admission"],
+      [{ format: "townhall" }, "format"],
+      [{ format: ["forum"] }, "format"],
+      [{ format: "" }, "format"],
+    ] as const) {
+      const res = await post(JSON.stringify({ name: "Circle", ...body }));
+      const error = await expectJsonError(res, 400);
+      expect(error).toMatchObject({ code: "invalid", message: expect.stringContaining(field) });
+    }
+  });
+
   it("answers /healthz, and 404 JSON for an unknown API route", async () => {
     const health = await fetch(`${server.url}/healthz`);
     expect(health.status).toBe(200);
@@ -133,6 +171,326 @@ describe("the HTTP API", () => {
     await expectJsonError(await fetch(`${server.url}/api`), 404);
     await expectJsonError(await fetch(`${server.url}/api/tables`), 404);
     await expectJsonError(await fetch(`${server.url}/api/tables/abc`, { method: "DELETE" }), 404);
+  });
+});
+
+describe("a table's summary", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  const summaryKeys = ["meetings", "name", "openCommitments", "tableId", "trust"];
+  const read = (tableId: string, authorization?: string) =>
+    fetch(`${server.url}/api/tables/${tableId}`, {
+      headers: authorization === undefined ? {} : { authorization },
+    });
+  const admit = (tableId: string, memberKey: string, name: string) =>
+    server.storage.admit({ tableId, memberId: memberIdFor(tableId, memberKey), name, at: 1 });
+
+  it("shows only the id and the name without credentials", async () => {
+    for (const admission of ["members", "open"] as const) {
+      const { tableId } = await createTable(server.url, "Quiet circle", { admission });
+      const res = await read(tableId);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ tableId, name: "Quiet circle" });
+    }
+  });
+
+  it("shows the whole summary to the facilitator key and to a member on the roster", async () => {
+    const { tableId, facilitatorKey } = await createTable(server.url, "Keyed circle", {
+      admission: "members",
+    });
+    await server.storage.startMeeting({ id: "m-summary", tableId, startedAt: 1 });
+    const anaKey = "ana-member-key-0123456789";
+    await admit(tableId, anaKey, "Ana");
+    for (const key of [facilitatorKey, anaKey]) {
+      const res = await read(tableId, `Bearer ${key}`);
+      expect(res.status).toBe(200);
+      const body = await res.json();
+      expect(Object.keys(body).sort()).toEqual(summaryKeys);
+      expect(body).toMatchObject({ tableId, name: "Keyed circle", meetings: 1 });
+    }
+    // The scheme is case-insensitive (RFC 9110).
+    expect((await read(tableId, `bearer ${anaKey}`)).status).toBe(200);
+  });
+
+  it("refuses, 403, a key that is neither the facilitator's nor a rostered member's", async () => {
+    const { tableId, facilitatorKey } = await createTable(server.url, "Guarded circle", {
+      admission: "members",
+    });
+    const other = await createTable(server.url, "Another circle", { admission: "members" });
+    const benKey = "ben-member-key-0123456789";
+    const chloeKey = "chloe-member-key-012345678";
+    await admit(tableId, benKey, "Ben");
+    await server.storage.removeFromRoster({
+      tableId,
+      memberId: memberIdFor(tableId, benKey),
+      at: 2,
+    });
+    // Chloé is on the other table's roster: a member id belongs to one table.
+    await admit(other.tableId, chloeKey, "Chloé");
+    for (const key of [
+      benKey,
+      chloeKey,
+      other.facilitatorKey,
+      "a-random-key-nobody-has-000",
+      facilitatorKey.slice(0, -1),
+      "x".repeat(512),
+    ]) {
+      const error = await expectJsonError(await read(tableId, `Bearer ${key}`), 403);
+      expect(error.code).toBe("forbidden");
+    }
+    // Back on the roster, Ben reads it again.
+    await admit(tableId, benKey, "Ben");
+    expect((await read(tableId, `Bearer ${benKey}`)).status).toBe(200);
+  });
+
+  it("answers a malformed Authorization header with 401", async () => {
+    const { tableId } = await createTable(server.url, "Strict circle");
+    for (const header of [
+      "",
+      "Bearer",
+      "Bearer ",
+      "Bearer two words",
+      "Basic dXNlcjpwYXNz",
+      "Token abcdefghijklmnop",
+      `Bearer ${"x".repeat(513)}`,
+    ]) {
+      const res = await read(tableId, header);
+      const error = await expectJsonError(res, 401);
+      expect(error.code).toBe("unauthorized");
+      expect(res.headers.get("www-authenticate")).toBe("Bearer");
+    }
+  });
+
+  it("answers 404 for an unknown table, with or without a key", async () => {
+    const { facilitatorKey } = await createTable(server.url);
+    for (const authorization of [undefined, `Bearer ${facilitatorKey}`, "Bearer some-key-000000"]) {
+      const error = await expectJsonError(await read("no-such-table", authorization), 404);
+      expect(error.code).toBe("not_found");
+    }
+  });
+});
+
+describe("headers on every response", () => {
+  let server: TestServer;
+  let clientDir: string;
+  beforeAll(async () => {
+    clientDir = mkdtempSync(joinPath(tmpdir(), "roundtable-client-"));
+    writeFileSync(joinPath(clientDir, "index.html"), "<!doctype html><title>Roundtable</title>");
+    server = await startTestServer({ clientDir });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    rmSync(clientDir, { recursive: true, force: true });
+  });
+
+  it("sends the security headers on the app, its table page, the API and matchmaking", async () => {
+    const { tableId } = await createTable(server.url);
+    const answers = [
+      await fetch(`${server.url}/`),
+      await fetch(`${server.url}/t/${tableId}`),
+      await fetch(`${server.url}/api/tables/${tableId}`),
+      await fetch(`${server.url}/api/nothing-here`),
+      await fetch(`${server.url}/healthz`),
+      await fetch(`${server.url}/api/tables`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ name: "Headers circle" }),
+      }),
+      await fetch(`${server.url}/matchmake/joinOrCreate/roundtable`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ tableId: "no-such-table", name: "Ana", memberKey: "k".repeat(20) }),
+      }),
+    ];
+    expect(answers.map((res) => res.status)).toEqual([200, 200, 200, 404, 200, 201, 404]);
+    for (const res of answers) {
+      const csp = res.headers.get("content-security-policy") ?? "";
+      const directives = csp.split(";").map((d) => d.trim());
+      expect(directives, res.url).toContain("default-src 'self'");
+      expect(directives, res.url).toContain("frame-ancestors 'none'");
+      expect(directives, res.url).toContain("script-src 'self'");
+      expect(csp, res.url).not.toMatch(/unsafe-inline|unsafe-eval|\*/);
+      expect(res.headers.get("x-content-type-options"), res.url).toBe("nosniff");
+      expect(res.headers.get("referrer-policy"), res.url).toBe("no-referrer");
+      expect(res.headers.get("x-powered-by"), res.url).toBeNull();
+      await res.arrayBuffer();
+    }
+  });
+});
+
+describe("CORS", () => {
+  const allowed = "https://rt.example.org";
+  const foreign = "https://evil.example";
+  // One server at a time: Colyseus' matchmaker is process-wide.
+
+  const requests = (url: string, origin: string) => [
+    fetch(`${url}/api/tables`, {
+      method: "POST",
+      headers: { origin, "content-type": "application/json" },
+      body: JSON.stringify({ name: "Cross-origin circle" }),
+    }),
+    fetch(`${url}/api/tables`, {
+      method: "OPTIONS",
+      headers: {
+        origin,
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "content-type",
+      },
+    }),
+    fetch(`${url}/api/tables/no-such-table`, { headers: { origin } }),
+    fetch(`${url}/matchmake/joinOrCreate/roundtable`, {
+      method: "POST",
+      headers: { origin, "content-type": "application/json" },
+      body: JSON.stringify({ tableId: "no-such-table", name: "Ana", memberKey: "k".repeat(20) }),
+    }),
+    fetch(`${url}/matchmake/joinOrCreate/roundtable`, {
+      method: "OPTIONS",
+      headers: {
+        origin,
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "content-type",
+      },
+    }),
+  ];
+
+  /** The requests were served (preflights: 200 or 204, whoever answers them). */
+  function expectStatuses(answers: { status: number }[]) {
+    const [created, preflight, unknown, matchmake, matchmakePreflight] = answers.map(
+      (a) => a.status,
+    );
+    expect([created, unknown, matchmake]).toEqual([201, 404, 404]);
+    expect([200, 204]).toContain(preflight);
+    expect([200, 204]).toContain(matchmakePreflight);
+  }
+
+  async function corsHeaders(url: string, origin: string) {
+    return Promise.all(
+      requests(url, origin).map(async (request) => {
+        const res = await request;
+        await res.arrayBuffer();
+        return {
+          status: res.status,
+          allowOrigin: res.headers.get("access-control-allow-origin"),
+          allowCredentials: res.headers.get("access-control-allow-credentials"),
+          allowMethods: res.headers.get("access-control-allow-methods"),
+          allowHeaders: res.headers.get("access-control-allow-headers"),
+        };
+      }),
+    );
+  }
+
+  it("gives a foreign origin no Access-Control-Allow-Origin when no origin is allowed", async () => {
+    const open = await startTestServer();
+    try {
+      const answers = await corsHeaders(open.url, foreign);
+      expectStatuses(answers);
+      for (const answer of answers) {
+        expect(answer).toMatchObject({ allowOrigin: null, allowCredentials: null });
+      }
+    } finally {
+      await open.stop();
+    }
+  });
+
+  it("answers an allowed origin, and only that one", async () => {
+    const listed = await startTestServer({ allowedOrigins: [allowed] });
+    try {
+      for (const answer of await corsHeaders(listed.url, foreign)) {
+        expect(answer).toMatchObject({ allowOrigin: null, allowCredentials: null });
+      }
+      for (const answer of await corsHeaders(listed.url, `${allowed}.evil.example`)) {
+        expect(answer.allowOrigin).toBeNull();
+      }
+      const answers = await corsHeaders(listed.url, allowed);
+      expectStatuses(answers);
+      for (const answer of answers) {
+        expect(answer).toMatchObject({ allowOrigin: allowed, allowCredentials: "true" });
+      }
+      for (const preflight of [answers[1]!, answers[4]!]) {
+        expect(preflight.allowMethods).toContain("POST");
+        expect(preflight.allowHeaders?.toLowerCase()).toContain("content-type");
+      }
+    } finally {
+      await listed.stop();
+    }
+  });
+});
+
+describe("rate limits per client address", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ tablesPerMinute: 3, joinsPerMinute: 3 });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  const create = () =>
+    fetch(`${server.url}/api/tables`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "Spam circle", admission: "open" }),
+    });
+
+  it("answers table creation over the limit with 429 rate_limited, and nothing else", async () => {
+    const answers = [];
+    for (let i = 0; i < 5; i++) answers.push(await create());
+    expect(answers.map((res) => res.status)).toEqual([201, 201, 201, 429, 429]);
+    const error = await expectJsonError(answers[3]!, 429);
+    expect(error.code).toBe("rate_limited");
+    expect(answers[3]!.headers.get("retry-after")).toMatch(/^\d+$/);
+    const { tableId } = await answers[0]!.json();
+    // Reading a table and the health check are not limited.
+    for (let i = 0; i < 5; i++) {
+      expect((await fetch(`${server.url}/api/tables/${tableId}`)).status).toBe(200);
+    }
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+
+  it("answers joins over the limit with 429 rate_limited, through the SDK too", async () => {
+    const { tableId } = await server.storage
+      .createTable({
+        tableId: "rate-limited-table",
+        name: "Joining circle",
+        facilitatorKeyHash: "0".repeat(64),
+        createdAt: 1,
+        admission: "open",
+      })
+      .then(() => ({ tableId: "rate-limited-table" }));
+    const people: Room[] = [];
+    for (const name of ["Ana", "Ben", "Chloé"]) {
+      const client = new Client(server.url);
+      people.push(
+        await client.joinOrCreate("roundtable", {
+          tableId,
+          name,
+          memberKey: `rate-limit-${name}-key-0000`,
+        }),
+      );
+    }
+    const res = await fetch(`${server.url}/matchmake/joinOrCreate/roundtable`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ tableId, name: "Dev", memberKey: "rate-limit-Dev-key-0000" }),
+    });
+    const error = await expectJsonError(res, 429);
+    expect(error.code).toBe("rate_limited");
+    await expect(
+      new Client(server.url).joinOrCreate("roundtable", {
+        tableId,
+        name: "Eve",
+        memberKey: "rate-limit-Eve-key-0000",
+      }),
+    ).rejects.toThrow();
+    // Those already in stay in.
+    expect(Object.keys(people[0]!.state.toJSON().members)).toHaveLength(3);
+    await Promise.all(people.map((room) => room.leave()));
   });
 });
 

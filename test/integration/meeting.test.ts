@@ -7,6 +7,7 @@ import {
   until,
   type Person,
   type TestServer,
+  tableSummary,
 } from "../support/server.ts";
 
 let server: TestServer;
@@ -194,7 +195,7 @@ describe("a whole meeting, as every member sees it", () => {
       expect(p.state().phase).toBe("ended");
     }
 
-    const summary = await (await fetch(`${server.url}/api/tables/${table.tableId}`)).json();
+    const summary = await tableSummary(server.url, table.tableId, table.facilitatorKey);
     expect(summary).toMatchObject({ tableId: table.tableId, openCommitments: 2, meetings: 1 });
     expect(summary.trust).toHaveLength(1);
     expect(summary.trust[0]).toMatchObject({ answered: 3, mean: 4 });

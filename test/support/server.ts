@@ -28,13 +28,19 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-/** Boots a real Roundtable server in this process, on a temporary SQLite file. */
+/** Per-address HTTP limits high enough for any test: they all come from loopback. */
+export const testLimits = { tablesPerMinute: 1_000_000, joinsPerMinute: 1_000_000 };
+
+/**
+ * Boots a real Roundtable server in this process, on a temporary SQLite file. The per-address
+ * HTTP limits are out of reach unless the test sets them (`tablesPerMinute`, `joinsPerMinute`).
+ */
 export async function startTestServer(options: Partial<AppOptions> = {}): Promise<TestServer> {
   const dir = mkdtempSync(joinPath(tmpdir(), "roundtable-test-"));
   const storage = options.storage ?? (await openStorage(joinPath(dir, "test.db")));
   // Tests send faster than people, and ping after every message to know it was handled.
   const rateLimit = { perSecond: 1000, burst: 1000, disconnectAbove: 10_000 };
-  const server = createServer({ rateLimit, ...options, storage });
+  const server = createServer({ rateLimit, ...testLimits, ...options, storage });
   server.options.gracefullyShutdown = false;
   const port = await freePort();
   await server.listen(port);
@@ -51,20 +57,38 @@ export async function startTestServer(options: Partial<AppOptions> = {}): Promis
   };
 }
 
-/** Creates a table through the HTTP API, as a person on the landing page does. */
+/** How a table is made: who may join and which flow it follows (see PROTOCOL.md, version 2). */
+export interface TableOptions {
+  admission?: "members" | "open";
+  format?: "roundtable" | "forum";
+}
+
+/**
+ * Creates a table through the HTTP API, as a person on the landing page does. Tables are "open"
+ * unless the test asks for "members" (the API's default), so that suites about the meeting itself
+ * need nobody to admit anybody.
+ */
 export async function createTable(
   url: string,
   name = "Engineering managers' circle",
-  options: { admission?: "members" | "open"; format?: "roundtable" | "forum" } = {},
+  options: TableOptions = {},
 ): Promise<{ tableId: string; facilitatorKey: string; link: string }> {
   const res = await fetch(`${url}/api/tables`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    // Version 1's suites run open tables; the trust suites ask for members-only ones.
     body: JSON.stringify({ name, admission: "open", ...options }),
   });
   if (res.status !== 201) throw new Error(`create table: ${res.status} ${await res.text()}`);
   return (await res.json()) as { tableId: string; facilitatorKey: string; link: string };
+}
+
+/** The table's whole summary, read with a key (the facilitator's, or a rostered member's). */
+export async function tableSummary(url: string, tableId: string, key: string): Promise<any> {
+  const res = await fetch(`${url}/api/tables/${tableId}`, {
+    headers: { authorization: `Bearer ${key}` },
+  });
+  if (res.status !== 200) throw new Error(`table summary: ${res.status} ${await res.text()}`);
+  return res.json();
 }
 
 export interface ErrorReply {
