@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLOSE_REMOVED, CLOSE_REPLACED } from "../../shared/limits.ts";
 import {
   createTable,
+  dropConnection,
   join,
   settle,
   startTestServer,
@@ -46,12 +47,6 @@ async function refusedJoin(options: Record<string, unknown>): Promise<string> {
   }
   await room.leave();
   throw new Error(`joined with ${JSON.stringify(options)}`);
-}
-
-/** Drops a client's socket without a goodbye, as a lost Wi-Fi does. */
-function dropSocket(room: Room): void {
-  const ws = (room.connection.transport as unknown as { ws: { terminate(): void } }).ws;
-  ws.terminate();
 }
 
 /** A table whose members all agreed; the first holds the facilitator key. */
@@ -185,7 +180,7 @@ describe("drops and returns", () => {
     ben!.room.onDrop(() => dropped++);
     ben!.room.onReconnect(() => reconnected++);
 
-    dropSocket(ben!.room);
+    dropConnection(ben!.room);
     await until("Ana sees Ben away", () => member(ana!, ben!)?.connected === false);
     expect(member(ana!, ben!)).toMatchObject({ agreed: true, name: "Ben" });
     expect(member(ana!, ben!).awaySince).toBeGreaterThan(0);
@@ -261,7 +256,7 @@ describe("drops and returns", () => {
     let oldBack = false;
     ben!.room.onLeave(() => (oldLeft = true));
     ben!.room.onReconnect(() => (oldBack = true));
-    dropSocket(ben!.room);
+    dropConnection(ben!.room);
     await until("Ana sees Ben away", () => member(ana!, ben!)?.connected === false);
     const fresh = await join(server.url, table.tableId, "Ben", { memberKey: ben!.memberKey });
     // Past the old window's first retry, still inside what would have been its grace period.
@@ -294,7 +289,7 @@ describe("drops and returns", () => {
 
     for (const p of [chloe!, dev!]) {
       p.room.reconnection.enabled = false;
-      dropSocket(p.room);
+      dropConnection(p.room);
     }
     await until(
       "both away",
@@ -362,7 +357,7 @@ describe("facilitation", () => {
 
     // Ana's connection drops and she does not come back.
     ana!.room.reconnection.enabled = false;
-    dropSocket(ana!.room);
+    dropConnection(ana!.room);
     await until("Ana away", () => member(ben!, ana!)?.connected === false);
     clockAhead += 59_000;
     expect((await ben!.send("facilitator.claim", notTheKey))?.code).toBe("not_allowed");
@@ -439,7 +434,7 @@ describe("removal and the end of a meeting", () => {
     let left = false;
     ben!.room.onReconnect(() => (back = true));
     ben!.room.onLeave(() => (left = true));
-    dropSocket(ben!.room);
+    dropConnection(ben!.room);
     await until("Ben away", () => member(ana!, ben!)?.connected === false);
     expect(await ana!.send("member.remove", { memberId: ben!.memberId })).toBeUndefined();
     // Past Ben's first retry: he is not back, and hears nothing more of the meeting.
