@@ -254,13 +254,15 @@ describe("drops and returns", () => {
     Object.assign(ben!.room.reconnection, { minUptime: 0, minDelay: 500, delay: 250 });
     let oldLeft = false;
     let oldBack = false;
+    let oldRefused = false;
     ben!.room.onLeave(() => (oldLeft = true));
     ben!.room.onReconnect(() => (oldBack = true));
+    ben!.room.onError(() => (oldRefused = true));
     dropConnection(ben!.room);
     await until("Ana sees Ben away", () => member(ana!, ben!)?.connected === false);
     const fresh = await join(server.url, table.tableId, "Ben", { memberKey: ben!.memberKey });
-    // Past the old window's first retry, still inside what would have been its grace period.
-    await new Promise((r) => setTimeout(r, 900));
+    // The old window's first retry is answered, still inside what would have been its grace period.
+    await until("the old window's retry is answered", () => oldRefused || oldLeft || oldBack);
     expect(oldBack).toBe(false);
     ben!.room.reconnection.maxRetries = 0; // let the old window stop retrying
     await until("the old window gives up", () => oldLeft, 8000);
@@ -432,13 +434,15 @@ describe("removal and the end of a meeting", () => {
     Object.assign(ben!.room.reconnection, { minUptime: 0, minDelay: 500, delay: 250 });
     let back = false;
     let left = false;
+    let refused = false;
     ben!.room.onReconnect(() => (back = true));
     ben!.room.onLeave(() => (left = true));
+    ben!.room.onError(() => (refused = true));
     dropConnection(ben!.room);
     await until("Ben away", () => member(ana!, ben!)?.connected === false);
     expect(await ana!.send("member.remove", { memberId: ben!.memberId })).toBeUndefined();
-    // Past Ben's first retry: he is not back, and hears nothing more of the meeting.
-    await new Promise((r) => setTimeout(r, 900));
+    // Once Ben's first retry is answered: he is not back, and hears nothing more of the meeting.
+    await until("Ben's retry is answered", () => refused || left || back);
     expect(await chloe!.send("checkin.word", { word: "Private" })).toBeUndefined();
     await settle(ana!.room);
     expect(back).toBe(false);
