@@ -3,14 +3,24 @@
 // end). Tests that need Chromium, PostgreSQL or Redis get them here: found on the machine, or
 // installed from Debian's packages when we are root; otherwise we stop at once and say the exact
 // command to run. Nothing is skipped silently.
+//
+// `--also-node=PATH` runs the unit and integration tests a second time on another Node binary
+// (CI passes Node 24 LTS); its counts join the closing line, and a failure there fails the run.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 
 const args = process.argv.slice(2);
 const only = new Set(args.filter((a) => !a.startsWith("-")));
 const wants = (part) => only.size === 0 || only.has(part);
+const alsoNodeArg = args.find((a) => a.startsWith("--also-node="));
+const alsoNode = alsoNodeArg && resolve(alsoNodeArg.slice("--also-node=".length));
+if (alsoNode !== undefined && !existsSync(alsoNode)) {
+  console.error(`--also-node: no Node binary at ${alsoNode}`);
+  process.exit(1);
+}
 
 function which(command) {
   const found = spawnSync("sh", ["-c", `command -v ${command}`], { encoding: "utf8" });
@@ -75,30 +85,37 @@ let passed = 0;
 let failed = 0;
 let ok = true;
 
-const vitestProjects = ["unit", "integration", "component"].filter(wants);
-if (vitestProjects.length > 0) {
-  const report = join(out, "vitest.json");
+const vitestBin = fileURLToPath(new URL("../node_modules/vitest/vitest.mjs", import.meta.url));
+
+/** Runs Vitest projects on a Node binary; adds their counts to the totals. */
+function vitest(projects, node, label) {
+  const report = join(out, `vitest-${label}.json`);
   const run = spawnSync(
-    "npx",
+    node,
     [
-      "vitest",
+      vitestBin,
       "run",
-      ...vitestProjects.flatMap((p) => ["--project", p]),
+      ...projects.flatMap((p) => ["--project", p]),
       "--reporter=default",
       "--reporter=json",
       `--outputFile.json=${report}`,
     ],
-    { stdio: "inherit", env },
+    // Anything the tests start by name (`node`, `npx`) runs on the same Node as they do.
+    { stdio: "inherit", env: { ...env, PATH: `${dirname(node)}${delimiter}${env.PATH ?? ""}` } },
   );
   ok &&= run.status === 0;
   if (existsSync(report)) {
     const result = JSON.parse(readFileSync(report, "utf8"));
     passed += result.numPassedTests;
     failed += result.numFailedTests;
-  } else {
-    failed += 1;
+    return `${result.numPassedTests} passed, ${result.numFailedTests} failed`;
   }
+  failed += 1;
+  return "no report";
 }
+
+const vitestProjects = ["unit", "integration", "component"].filter(wants);
+if (vitestProjects.length > 0) vitest(vitestProjects, process.execPath, "main");
 
 if (wants("e2e")) {
   const report = join(out, "playwright.json");
@@ -114,6 +131,15 @@ if (wants("e2e")) {
   } else {
     failed += 1;
   }
+}
+
+// Last, so the closing line stays the total: the same unit and integration tests on another Node.
+const againProjects = ["unit", "integration"].filter(wants);
+if (alsoNode !== undefined && againProjects.length > 0) {
+  const version = spawnSync(alsoNode, ["--version"], { encoding: "utf8" }).stdout.trim();
+  console.log(`\n${againProjects.join(" and ")} tests again, on Node ${version}`);
+  const counts = vitest(againProjects, alsoNode, "again");
+  console.log(`\nOn Node ${version}: ${counts}`);
 }
 
 console.log(`\nTests: ${passed} passed, ${failed} failed`);

@@ -4,9 +4,9 @@
 import { Client, type Room } from "@colyseus/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLOSE_DECLINED, CLOSE_IDLE, CLOSE_REMOVED, MAX_MEMBERS } from "../../shared/limits.ts";
-import { framesOf, recordFrames } from "../support/frames.ts";
 import {
   createTable,
+  FrameRecordingClient,
   join,
   settle,
   startTestServer,
@@ -16,20 +16,20 @@ import {
 } from "../support/server.ts";
 
 let server: TestServer;
-let stopRecording: () => void;
+/** Every frame the waiting people's sockets receive. */
+let recorder: FrameRecordingClient;
 /** Milliseconds the room's clock runs ahead of the wall clock; tests move it forward. */
 let clockAhead = 0;
 
 beforeAll(async () => {
-  stopRecording = recordFrames();
   server = await startTestServer({
     now: () => Date.now() + clockAhead,
     reconnectSeconds: 1,
     endedLingerMs: 50,
   });
+  recorder = new FrameRecordingClient(server.url);
 });
 afterAll(async () => {
-  stopRecording();
   await server?.stop();
 });
 
@@ -79,7 +79,11 @@ async function closedMeeting() {
 describe("a stranger with the table's link", () => {
   it("waits, and receives no names and no content on the wire until admitted", async () => {
     const { table, ana, ben } = await closedMeeting();
-    const mal = await join(server.url, table.tableId, "Mal", { memberKey: freshKey("mal") });
+    const mal = await join(server.url, table.tableId, "Mal", {
+      memberKey: freshKey("mal"),
+      client: recorder,
+    });
+    const framesOf = (p: typeof mal) => recorder.framesOf(p.room);
     expect(mal.waiting()).toBe(true);
     await settle(mal.room);
     await settle(ana.room);

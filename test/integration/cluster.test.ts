@@ -12,6 +12,7 @@ import { startServerProcess, type ServerProcess } from "../support/process.ts";
 import { startRedis, type TestRedis } from "../support/redis.ts";
 import {
   createTable,
+  dropConnection,
   freePort,
   join as joinThrough,
   settle,
@@ -49,11 +50,6 @@ function hostOf(room: Room): ServerProcess {
   const host = servers.find((s) => s?.port === port);
   if (!host) throw new Error(`no server on port ${port} (${room.connection.url})`);
   return host;
-}
-
-/** Closes a client's socket without a goodbye, as a lost network does. */
-function dropSocket(room: Room): void {
-  (room.connection.transport as unknown as { ws: { terminate(): void } }).ws.terminate();
 }
 
 /** The room listings matchmaking holds in Redis for a table (live rooms, any process). */
@@ -333,10 +329,10 @@ describe("Roundtable on three processes, Redis and PostgreSQL", () => {
         for (const [i, p] of people.entries()) {
           if (t % 2 === 0) {
             p.room.onReconnect(() => reconnected.add(p.room));
-            dropSocket(p.room);
+            dropConnection(p.room);
           } else {
             p.room.reconnection.enabled = false;
-            dropSocket(p.room);
+            dropConnection(p.room);
             comebacks.push(
               join(servers[(t + i + 1) % 3]!, tables[t]!.tableId, p.name, {
                 memberKey: p.memberKey,

@@ -5,13 +5,13 @@
 import { createClient } from "@libsql/client";
 import { matchMaker } from "@colyseus/core";
 import { join as joinPath } from "node:path";
-import { WebSocket } from "ws";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { memberIdFor } from "../../server/keys.ts";
 import type { ProtocolContext } from "../../shared/index.ts";
 import {
   createTable,
-  join,
+  FrameRecordingClient,
+  join as joinTable,
   settle,
   startTestServer,
   until,
@@ -34,32 +34,24 @@ vi.mock("../../shared/sync.ts", async (importOriginal) => {
   };
 });
 
-// Every frame any `ws` socket of this process receives, by socket: what a client got on the wire.
-const framesBySocket = new Map<WebSocket, Buffer[]>();
-const emit = WebSocket.prototype.emit;
-WebSocket.prototype.emit = function (this: WebSocket, event: string | symbol, ...args: unknown[]) {
-  if (event === "message") {
-    const [data] = args as [Buffer | ArrayBuffer | Buffer[]];
-    const frame = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as Buffer);
-    const list = framesBySocket.get(this) ?? [];
-    list.push(frame);
-    framesBySocket.set(this, list);
-  }
-  return emit.call(this, event, ...args);
-} as typeof emit;
+// Every frame each person's socket receives, from the first: what a client got on the wire.
+let recorder: FrameRecordingClient;
 
 function framesOf(p: Person): Buffer[] {
-  const ws = (p.room.connection.transport as unknown as { ws: WebSocket }).ws;
-  return framesBySocket.get(ws) ?? [];
+  return recorder.framesOf(p.room);
 }
+
+/** Joins as `join` does, on the client that records what arrives. */
+const join: typeof joinTable = (url, tableId, name, extra = {}) =>
+  joinTable(url, tableId, name, { ...extra, client: recorder });
 
 let server: TestServer;
 
 beforeAll(async () => {
   server = await startTestServer();
+  recorder = new FrameRecordingClient(server.url);
 });
 afterAll(async () => {
-  WebSocket.prototype.emit = emit;
   await server?.stop();
 });
 

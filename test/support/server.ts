@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join as joinPath } from "node:path";
-import { Client, type Room } from "@colyseus/sdk";
+import { Client, CloseCode, type Room } from "@colyseus/sdk";
 import { isClientMessageType, type Answer } from "../../shared/messages.ts";
 import { createServer, type AppOptions } from "../../server/app.ts";
 import { openStorage, type Storage } from "../../server/storage/index.ts";
@@ -134,9 +134,9 @@ export async function join(
   url: string,
   tableId: string,
   name: string,
-  extra: { facilitatorKey?: string; memberKey?: string } = {},
+  extra: { facilitatorKey?: string; memberKey?: string; client?: Client } = {},
 ): Promise<Person> {
-  const client = new Client(url);
+  const client = extra.client ?? new Client(url);
   const memberKey =
     extra.memberKey ?? `member-key-${process.pid}-${++keySeq}-${name}`.padEnd(20, "x");
   let pending: (id: string) => void = () => {};
@@ -193,6 +193,55 @@ export async function join(
     state: () => room.state.toJSON(),
     leave: () => room.leave().then(() => undefined),
   };
+}
+
+/**
+ * Drops a client's connection without a goodbye, as a lost network does, through the SDK's own
+ * "offline" path: the client hears the drop at once (`onDrop`) and, unless its reconnection is
+ * off, retries; the server gets a close that is not a consented leave, so the room's `onDrop`
+ * keeps the seat. The same on every WebSocket the SDK runs on (`ws` on Node 20, Node's own on 22+).
+ */
+export function dropConnection(room: Room): void {
+  room.connection.close(CloseCode.MAY_TRY_RECONNECT, "dropped by the test");
+}
+
+/**
+ * An SDK client that keeps every frame its rooms receive, from the first (the join's full state)
+ * through reconnections: what a person's socket got on the wire, whichever WebSocket the SDK
+ * runs on. Join with it through `join(..., { client })`.
+ */
+export class FrameRecordingClient extends Client {
+  readonly #frames = new Map<Room, Buffer[]>();
+
+  /** The frames a room of this client received, in order. */
+  framesOf(room: Room): Buffer[] {
+    return this.#frames.get(room) ?? [];
+  }
+
+  // `createRoom` is the SDK's hook for subclasses; `connect` opens the room's connection, and
+  // `connection.events.onmessage` is where that connection hands each frame to the room.
+  protected override createRoom<T>(...args: [roomName: string, rootSchema?: any]): Room<any, T> {
+    const room = super.createRoom<T>(...args);
+    const frames: Buffer[] = [];
+    this.#frames.set(room, frames);
+    const connect = room.connect.bind(room);
+    room.connect = (...connectArgs) => {
+      connect(...connectArgs);
+      const deliver = room.connection.events.onmessage;
+      room.connection.events.onmessage = (event: MessageEvent) => {
+        const data: unknown = event.data;
+        frames.push(
+          typeof data === "string"
+            ? Buffer.from(data)
+            : Buffer.from(
+                data instanceof ArrayBuffer ? new Uint8Array(data) : (data as Uint8Array),
+              ),
+        );
+        deliver?.(event);
+      };
+    };
+    return room;
+  }
 }
 
 /**
