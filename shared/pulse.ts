@@ -1,6 +1,9 @@
 // The anonymous trust pulse as pure functions over its aggregate: the machine's pulse actions and
 // guards are one-liners over these, so the rules of what a pulse may show live in one place.
+import { PULSE_COUNTS_FROM } from "./limits.ts";
 import type { ProtocolEmitted, Pulse } from "./types.ts";
+
+const noCounts = (): Pulse["counts"] => [0, 0, 0, 0, 0];
 
 /** A pulse before the first opens, with the table's threshold (k). */
 export function idlePulse(threshold: number): Pulse {
@@ -9,7 +12,7 @@ export function idlePulse(threshold: number): Pulse {
     seq: 0,
     answered: 0,
     answeredBy: [],
-    counts: [0, 0, 0, 0, 0],
+    counts: noCounts(),
     threshold,
     mean: 0,
   };
@@ -37,14 +40,44 @@ export function enoughAnswers(pulse: Pulse): boolean {
   return pulse.answered >= pulse.threshold;
 }
 
-/** The pulse as it closes: revealed only when at least `threshold` members answered. */
-export function closedPulse(pulse: Pulse): Pulse {
-  if (!enoughAnswers(pulse)) return { ...pulse, status: "withheld", mean: 0 };
-  const total = pulse.counts.reduce((sum, n, i) => sum + n * (i + 1), 0);
-  return { ...pulse, status: "revealed", mean: Math.round((total / pulse.answered) * 100) / 100 };
+/** The mean score of a pulse's answers, rounded to one decimal. */
+export function meanOf(counts: readonly number[], answered: number): number {
+  const total = counts.reduce((sum, n, i) => sum + n * (i + 1), 0);
+  return answered === 0 ? 0 : Math.round((total * 10) / answered) / 10;
 }
 
-/** What the room is told to keep of a revealed pulse: its aggregate, never who answered. */
+/**
+ * Whether a result of this many answers may show how many gave each score. Below
+ * `PULSE_COUNTS_FROM` a histogram says too much: three equal answers state everyone's score, and
+ * two answers the facilitator knows leave the third one standing alone.
+ */
+export function showsCounts(answered: number): boolean {
+  return answered >= PULSE_COUNTS_FROM;
+}
+
+/** Whether counts received over the wire hold a histogram to draw (all zero: the mean alone). */
+export function hasCounts(counts: readonly number[]): boolean {
+  return counts.length === 5 && counts.some((n) => n > 0);
+}
+
+/**
+ * The pulse as it closes: revealed only when at least `threshold` members answered, with its
+ * counts only from `PULSE_COUNTS_FROM` answers. What is not shown is not kept either.
+ */
+export function closedPulse(pulse: Pulse): Pulse {
+  if (!enoughAnswers(pulse)) return { ...pulse, status: "withheld", counts: noCounts(), mean: 0 };
+  return {
+    ...pulse,
+    status: "revealed",
+    counts: showsCounts(pulse.answered) ? pulse.counts : noCounts(),
+    mean: meanOf(pulse.counts, pulse.answered),
+  };
+}
+
+/**
+ * What the room is told to keep of a revealed pulse: its aggregate as shown (counts all zero below
+ * `PULSE_COUNTS_FROM`), never who answered.
+ */
 export function revealedEvent(pulse: Pulse, at: number): ProtocolEmitted {
   return {
     type: "pulse.revealed",
