@@ -15,8 +15,10 @@ import {
   closedPulse,
   enoughAnswers,
   idlePulse,
+  keptAnswerers,
   openedPulse,
   revealedEvent,
+  wouldCompare,
 } from "./pulse.ts";
 import { firstFailure, nextSpeaker, presentMembers, type RuleName } from "./rules.ts";
 import {
@@ -244,6 +246,7 @@ export const protocolMachine = setup({
       firstFailure(params.rule, context, event) === undefined,
     hasReview: ({ context }) => underReview(context).length > 0,
     enoughAnswers: ({ context }) => enoughAnswers(context.pulse),
+    wouldCompare: ({ context }) => wouldCompare(context.pulse, context.revealedAnswerers),
   },
   delays: {
     checkInTimebox: ({ context }) => timeboxMs(context, "checkIn"),
@@ -491,15 +494,18 @@ export const protocolMachine = setup({
       assertEvent(event, "pulse.answer");
       return { pulse: answeredPulse(context.pulse, event.from, event.score) };
     }),
-    /** Closes the pulse; a revealed result is handed to the room to keep. */
+    /** Closes the pulse; a revealed result is handed to the room to keep, its answerers kept here. */
     closePulse: enqueueActions(({ context, event, enqueue }) => {
-      const pulse = closedPulse(context.pulse);
-      enqueue.assign({ pulse });
+      const pulse = closedPulse(context.pulse, context.revealedAnswerers);
+      enqueue.assign({ pulse, revealedAnswerers: keptAnswerers(pulse, context.revealedAnswerers) });
       if (pulse.status === "revealed") enqueue.emit(revealedEvent(pulse, event.at));
     }),
     /** Ends the meeting: an open pulse closes, the floor is released, the record is handed over. */
     endMeeting: enqueueActions(({ context, event, enqueue }) => {
-      const pulse = context.pulse.status === "open" ? closedPulse(context.pulse) : context.pulse;
+      const pulse =
+        context.pulse.status === "open"
+          ? closedPulse(context.pulse, context.revealedAnswerers)
+          : context.pulse;
       const released = context.floorId !== "" ? passFloor(context, "", event.at, null) : {};
       enqueue.assign({
         ...released,
@@ -547,6 +553,7 @@ export const protocolMachine = setup({
     phaseOvertime: false,
     turnOvertime: false,
     pulse: idlePulse(input.config?.pulseThreshold ?? defaultConfig.pulseThreshold),
+    revealedAnswerers: [],
   }),
   initial: "meeting",
   states: {
@@ -694,7 +701,7 @@ export const protocolMachine = setup({
                 "pulse.answer": { guard: allowed("pulse.answer"), actions: "answerPulse" },
                 "pulse.close": [
                   {
-                    guard: and([allowed("pulse.close"), "enoughAnswers"]),
+                    guard: and([allowed("pulse.close"), "enoughAnswers", not("wouldCompare")]),
                     target: "revealed",
                     actions: "closePulse",
                   },

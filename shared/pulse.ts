@@ -15,6 +15,7 @@ export function idlePulse(threshold: number): Pulse {
     counts: noCounts(),
     threshold,
     mean: 0,
+    withheldBecause: "",
   };
 }
 
@@ -60,18 +61,52 @@ export function hasCounts(counts: readonly number[]): boolean {
   return counts.length === 5 && counts.some((n) => n > 0);
 }
 
+/** How many people answered one of two pulses and not the other. */
+export function answererDifference(a: readonly string[], b: readonly string[]): number {
+  const inA = new Set(a);
+  const inB = new Set(b);
+  return a.filter((id) => !inB.has(id)).length + b.filter((id) => !inA.has(id)).length;
+}
+
 /**
- * The pulse as it closes: revealed only when at least `threshold` members answered, with its
- * counts only from `PULSE_COUNTS_FROM` answers. What is not shown is not kept either.
+ * Whether this pulse's result, set beside an earlier revealed one, would show the answers of the
+ * few who joined or left in between: their answerers differ by at least one and fewer than
+ * `threshold` people. The same people answering again compare nobody.
  */
-export function closedPulse(pulse: Pulse): Pulse {
-  if (!enoughAnswers(pulse)) return { ...pulse, status: "withheld", counts: noCounts(), mean: 0 };
+export function wouldCompare(pulse: Pulse, revealedAnswerers: readonly string[][]): boolean {
+  return revealedAnswerers.some((earlier) => {
+    const d = answererDifference(pulse.answeredBy, earlier);
+    return d >= 1 && d < pulse.threshold;
+  });
+}
+
+/**
+ * The pulse as it closes: revealed only when at least `threshold` members answered and it cannot
+ * be compared with an earlier revealed pulse (`revealedAnswerers`), with its counts only from
+ * `PULSE_COUNTS_FROM` answers. What is not shown is not kept either.
+ */
+export function closedPulse(pulse: Pulse, revealedAnswerers: readonly string[][]): Pulse {
+  const withheldBecause = !enoughAnswers(pulse)
+    ? "too_few"
+    : wouldCompare(pulse, revealedAnswerers)
+      ? "would_compare"
+      : "";
+  if (withheldBecause !== "") {
+    return { ...pulse, status: "withheld", withheldBecause, counts: noCounts(), mean: 0 };
+  }
   return {
     ...pulse,
     status: "revealed",
     counts: showsCounts(pulse.answered) ? pulse.counts : noCounts(),
     mean: meanOf(pulse.counts, pulse.answered),
   };
+}
+
+/** The answerer sets to compare later pulses with, once `closed` has closed: a revealed one joins. */
+export function keptAnswerers(closed: Pulse, revealedAnswerers: string[][]): string[][] {
+  if (closed.status !== "revealed") return revealedAnswerers;
+  const same = revealedAnswerers.some((set) => answererDifference(set, closed.answeredBy) === 0);
+  return same ? revealedAnswerers : [...revealedAnswerers, [...closed.answeredBy]];
 }
 
 /**

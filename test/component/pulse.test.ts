@@ -70,6 +70,7 @@ describe("a trust pulse's result", () => {
       counts: [0, 0, 1, 2, 1],
       mean: 4,
       seq: 1,
+      withheldBecause: "" as const,
     };
     const now = 1_700_000_000_000;
     const earlier = { endedAt: now - 30 * 86_400_000, answered: 5, mean: 3.5 };

@@ -162,10 +162,12 @@ describe("the trust pulse", () => {
     expect(pulseIs(m, "withheld")).toBe(true);
     expect(m.context.pulse).toMatchObject({
       status: "withheld",
+      withheldBecause: "too_few",
       answered: 2,
       counts: [0, 0, 0, 0, 0],
       mean: 0,
     });
+    expect(syncedFromSnapshot(m.snapshot).pulse.withheldBecause).toBe("too_few");
     expect(m.emitted.filter((e) => e.type === "pulse.revealed")).toEqual([]);
   });
 
@@ -197,6 +199,7 @@ describe("the trust pulse", () => {
       counts: [0, 0, 0, 0, 0],
       threshold: 3,
       mean: 0,
+      withheldBecause: "",
     });
     m.send(MO, "pulse.answer", { score: 1 });
     expect(m.context.pulse.answered).toBe(1);
@@ -229,6 +232,7 @@ describe("the trust pulse", () => {
       "seq",
       "status",
       "threshold",
+      "withheldBecause",
     ]);
     expect(m.context.pulse.answeredBy).toEqual([FAY, MO, NOOR]);
     expect(m.context.pulse.counts).toEqual([1, 0, 1, 0, 1]);
@@ -328,5 +332,136 @@ describe("the trust pulse", () => {
       "pulse.revealed",
       "meeting.ended",
     ]);
+  });
+});
+
+describe("no differencing within a meeting", () => {
+  /** Opens a pulse, has these members answer it (all with 4) and closes it. */
+  function pulseOf(m: Meeting, ids: readonly string[]): Meeting {
+    m.send(FAY, "pulse.open");
+    return answerAndClose(
+      m,
+      ids.map((id) => [id, 4] as const),
+    );
+  }
+  const revealedCount = (m: Meeting) => m.emitted.filter((e) => e.type === "pulse.revealed").length;
+
+  it("withholds a later pulse with one more answerer: it would show the newcomer's score", () => {
+    const m = track(meetingIn("checkIn"));
+    pulseOf(m, [FAY, PRIYA, MO]);
+    expect(m.context.pulse.status).toBe("revealed");
+    seatMore(m, LEA);
+    pulseOf(m, [FAY, PRIYA, MO, LEA]);
+    expect(pulseIs(m, "withheld")).toBe(true);
+    expect(m.context.pulse).toMatchObject({
+      status: "withheld",
+      withheldBecause: "would_compare",
+      answered: 4,
+      counts: [0, 0, 0, 0, 0],
+      mean: 0,
+    });
+    expect(syncedFromSnapshot(m.snapshot).pulse).toMatchObject({
+      status: "withheld",
+      withheldBecause: "would_compare",
+      answered: 4,
+      counts: [],
+      mean: 0,
+    });
+    expect(revealedCount(m)).toBe(1);
+  });
+
+  it("withholds a later pulse with one answerer fewer, whatever its size", () => {
+    const m = track(seatMore(meetingIn("checkIn"), LEA, OMAR));
+    pulseOf(m, [FAY, PRIYA, MO, NOOR, LEA, OMAR]);
+    pulseOf(m, [FAY, PRIYA, MO, NOOR, LEA]);
+    expect(m.context.pulse).toMatchObject({ status: "withheld", withheldBecause: "would_compare" });
+    expect(revealedCount(m)).toBe(1);
+  });
+
+  it("withholds a later pulse where one answerer was swapped for another", () => {
+    const m = track(meetingIn("checkIn"));
+    pulseOf(m, [FAY, PRIYA, MO]);
+    pulseOf(m, [FAY, PRIYA, NOOR]);
+    expect(m.context.pulse).toMatchObject({ status: "withheld", withheldBecause: "would_compare" });
+  });
+
+  it("reveals a pulse the same people answered again", () => {
+    const m = track(meetingIn("checkIn"));
+    pulseOf(m, [FAY, PRIYA, MO]);
+    pulseOf(m, [MO, FAY, PRIYA]);
+    pulseOf(m, [PRIYA, MO, FAY]);
+    expect(m.context.pulse).toMatchObject({ status: "revealed", withheldBecause: "", mean: 4 });
+    expect(revealedCount(m)).toBe(3);
+    expect(m.context.revealedAnswerers).toEqual([[FAY, MO, PRIYA]]);
+  });
+
+  it("reveals a pulse whose answerers differ by at least the threshold", () => {
+    const m = track(seatMore(meetingIn("checkIn"), LEA, OMAR));
+    pulseOf(m, [FAY, PRIYA, MO]);
+    pulseOf(m, [FAY, PRIYA, MO, NOOR, LEA, OMAR]);
+    expect(m.context.pulse).toMatchObject({ status: "revealed", counts: [0, 0, 0, 6, 0] });
+    expect(m.context.revealedAnswerers).toEqual([
+      [FAY, MO, PRIYA],
+      [FAY, LEA, MO, NOOR, OMAR, PRIYA],
+    ]);
+  });
+
+  it("measures the difference against the table's own threshold", () => {
+    const m = track(meetingIn("checkIn", { input: { config: { pulseThreshold: 2 } } }));
+    pulseOf(m, [FAY, PRIYA]);
+    pulseOf(m, [FAY, PRIYA, MO]);
+    expect(m.context.pulse).toMatchObject({ status: "withheld", withheldBecause: "would_compare" });
+    pulseOf(m, [FAY, PRIYA, MO, NOOR]);
+    expect(m.context.pulse).toMatchObject({ status: "revealed", mean: 4 });
+  });
+
+  it("compares only with revealed pulses, not withheld ones", () => {
+    const m = track(seatMore(meetingIn("checkIn"), LEA, OMAR));
+    pulseOf(m, [FAY, PRIYA]);
+    expect(m.context.pulse.withheldBecause).toBe("too_few");
+    pulseOf(m, [FAY, PRIYA, MO]);
+    expect(m.context.pulse.status).toBe("revealed");
+    pulseOf(m, [FAY, PRIYA, MO, NOOR, LEA]);
+    expect(m.context.pulse.withheldBecause).toBe("would_compare");
+    // Three apart from the revealed one; one apart from the withheld one, which showed nothing.
+    pulseOf(m, [FAY, PRIYA, MO, NOOR, LEA, OMAR]);
+    expect(m.context.pulse.status).toBe("revealed");
+    expect(m.context.revealedAnswerers).toEqual([
+      [FAY, MO, PRIYA],
+      [FAY, LEA, MO, NOOR, OMAR, PRIYA],
+    ]);
+  });
+
+  it("holds to the rule when the meeting ends with a pulse open", () => {
+    const m = track(meetingIn("checkIn"));
+    pulseOf(m, [FAY, PRIYA, MO]);
+    m.send(FAY, "pulse.open");
+    for (const id of [FAY, PRIYA, MO, NOOR]) m.send(id, "pulse.answer", { score: 2 });
+    m.send(FAY, "meeting.end");
+    expect(m.context.pulse).toMatchObject({ status: "withheld", withheldBecause: "would_compare" });
+    expect(revealedCount(m)).toBe(1);
+  });
+
+  it("keeps who answered revealed pulses out of the synced state and what the room is told", () => {
+    const m = track(seatMore(meetingIn("checkIn"), LEA, OMAR));
+    pulseOf(m, [FAY, PRIYA, MO]);
+    pulseOf(m, [FAY, PRIYA, MO, NOOR, LEA, OMAR]);
+    expect(m.context.revealedAnswerers).toHaveLength(2);
+    const synced = syncedFromSnapshot(m.snapshot);
+    expect(Object.keys(synced.pulse).sort()).toEqual([
+      "answered",
+      "counts",
+      "mean",
+      "seq",
+      "status",
+      "threshold",
+      "withheldBecause",
+    ]);
+    const wire = JSON.stringify({ ...synced, members: {} });
+    expect(wire).not.toMatch(/answeredBy|revealedAnswerers/);
+    for (const id of [FAY, PRIYA, MO, NOOR, LEA, OMAR]) {
+      expect(JSON.stringify(synced.pulse)).not.toContain(id);
+      expect(JSON.stringify(m.emitted)).not.toContain(id);
+    }
   });
 });
