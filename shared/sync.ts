@@ -1,6 +1,8 @@
 import { protocolMachine, type ProtocolSnapshot } from "./machine.ts";
 import {
   defaultConfig,
+  type Admission,
+  type Waiting,
   type Commitment,
   type MeetingConfig,
   type Member,
@@ -21,6 +23,9 @@ export interface SyncedMember extends Omit<Member, "shareHint"> {
 export interface SyncedState {
   tableName: string;
   phase: Phase;
+  admission: Admission;
+  /** People waiting to be let in; only the facilitator receives them. */
+  waiting: Record<string, Waiting>;
   round: number;
   facilitatorId: string;
   presenterId: string;
@@ -105,6 +110,14 @@ function contextFromSynced(
   return {
     tableName: state.tableName,
     config,
+    admission: state.admission,
+    // The roster and who holds the key stay on the server; the client sees whom it is asked about.
+    roster: {},
+    removedEarlier: [],
+    waiting: Object.fromEntries(
+      Object.entries(state.waiting ?? {}).map(([id, w]) => [id, { ...w }]),
+    ),
+    keyHolders: [],
     members,
     removed: [],
     facilitatorId: state.facilitatorId,
@@ -149,6 +162,8 @@ export function syncedFromSnapshot(snapshot: ProtocolSnapshot): SyncedState {
   return {
     tableName: c.tableName,
     phase: phaseOf(snapshot),
+    admission: c.admission,
+    waiting: c.waiting,
     round: c.round,
     facilitatorId: c.facilitatorId,
     presenterId: c.presenterId,
