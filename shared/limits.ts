@@ -17,6 +17,8 @@ export const SHARE_NOTE_MAX = 140;
 export const MAX_MEMBERS = 16;
 /** Longest table name, in characters. */
 export const TABLE_NAME_MAX = 80;
+/** Fewest answers for a revealed pulse to show how many gave each score; below, its mean alone. */
+export const PULSE_COUNTS_FROM = 5;
 
 /** Close code sent to a member the facilitator removed. */
 export const CLOSE_REMOVED = 4401;

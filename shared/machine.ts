@@ -11,6 +11,16 @@ import {
 } from "xstate";
 import { reviewQuestion, reviewShare } from "./language.ts";
 import { admit, join, stopWaiting, unseat } from "./membership.ts";
+import {
+  answeredPulse,
+  closedPulse,
+  enoughAnswers,
+  idlePulse,
+  keptAnswerers,
+  openedPulse,
+  revealedEvent,
+  wouldCompare,
+} from "./pulse.ts";
 import { firstFailure, nextSpeaker, presentMembers, type RuleName } from "./rules.ts";
 import {
   defaultConfig,
@@ -21,7 +31,6 @@ import {
   type ProtocolContext,
   type ProtocolEmitted,
   type ProtocolEvent,
-  type Pulse,
 } from "./types.ts";
 
 /** What a meeting starts from: the table, its settings, and its open commitments. */
@@ -60,35 +69,6 @@ export function timeboxMs(context: ProtocolContext, phase: TimedPhase): number {
       return never;
     }
   }
-}
-
-const idlePulse = (threshold: number): Pulse => ({
-  status: "idle",
-  seq: 0,
-  answered: 0,
-  answeredBy: [],
-  counts: [0, 0, 0, 0, 0],
-  threshold,
-  mean: 0,
-});
-
-/** The pulse as it closes: revealed only when at least `threshold` members answered. */
-function closedPulse(pulse: Pulse): Pulse {
-  if (pulse.answered < pulse.threshold) {
-    return { ...pulse, status: "withheld", mean: 0 };
-  }
-  const total = pulse.counts.reduce((sum, n, i) => sum + n * (i + 1), 0);
-  return { ...pulse, status: "revealed", mean: Math.round((total / pulse.answered) * 100) / 100 };
-}
-
-function revealed(pulse: Pulse, at: number): ProtocolEmitted {
-  return {
-    type: "pulse.revealed",
-    at,
-    answered: pulse.answered,
-    counts: [...pulse.counts],
-    mean: pulse.mean,
-  };
 }
 
 /** Earlier commitments whose owners are here now: the follow-up's agenda. */
@@ -254,7 +234,8 @@ export const protocolMachine = setup({
     allowed: ({ context, event }, params: { rule: RuleName }) =>
       firstFailure(params.rule, context, event) === undefined,
     hasReview: ({ context }) => underReview(context).length > 0,
-    enoughAnswers: ({ context }) => context.pulse.answered >= context.pulse.threshold,
+    enoughAnswers: ({ context }) => enoughAnswers(context.pulse),
+    wouldCompare: ({ context }) => wouldCompare(context.pulse, context.revealedAnswerers),
   },
   delays: {
     checkInTimebox: ({ context }) => timeboxMs(context, "checkIn"),
@@ -497,34 +478,24 @@ export const protocolMachine = setup({
       return { commitments: context.commitments.filter((c) => c.id !== event.commitmentId) };
     }),
     openPulse: assign(({ context }) => ({
-      pulse: {
-        ...idlePulse(context.config.pulseThreshold),
-        status: "open" as const,
-        seq: context.pulse.seq + 1,
-      },
+      pulse: openedPulse(context.pulse, context.config.pulseThreshold),
     })),
     answerPulse: assign(({ context, event }) => {
       assertEvent(event, "pulse.answer");
-      const counts = [...context.pulse.counts] as Pulse["counts"];
-      counts[event.score - 1] = (counts[event.score - 1] ?? 0) + 1;
-      return {
-        pulse: {
-          ...context.pulse,
-          counts,
-          answered: context.pulse.answered + 1,
-          answeredBy: [...context.pulse.answeredBy, event.from].sort(),
-        },
-      };
+      return { pulse: answeredPulse(context.pulse, event.from, event.score) };
     }),
-    /** Closes the pulse; a revealed result is handed to the room to keep. */
+    /** Closes the pulse; a revealed result is handed to the room to keep, its answerers kept here. */
     closePulse: enqueueActions(({ context, event, enqueue }) => {
-      const pulse = closedPulse(context.pulse);
-      enqueue.assign({ pulse });
-      if (pulse.status === "revealed") enqueue.emit(revealed(pulse, event.at));
+      const pulse = closedPulse(context.pulse, context.revealedAnswerers);
+      enqueue.assign({ pulse, revealedAnswerers: keptAnswerers(pulse, context.revealedAnswerers) });
+      if (pulse.status === "revealed") enqueue.emit(revealedEvent(pulse, event.at));
     }),
     /** Ends the meeting: an open pulse closes, the floor is released, the record is handed over. */
     endMeeting: enqueueActions(({ context, event, enqueue }) => {
-      const pulse = context.pulse.status === "open" ? closedPulse(context.pulse) : context.pulse;
+      const pulse =
+        context.pulse.status === "open"
+          ? closedPulse(context.pulse, context.revealedAnswerers)
+          : context.pulse;
       const released = context.floorId !== "" ? passFloor(context, "", event.at, null) : {};
       enqueue.assign({
         ...released,
@@ -535,7 +506,7 @@ export const protocolMachine = setup({
         presenterId: "",
       });
       if (pulse !== context.pulse && pulse.status === "revealed")
-        enqueue.emit(revealed(pulse, event.at));
+        enqueue.emit(revealedEvent(pulse, event.at));
       enqueue.emit({
         type: "meeting.ended",
         at: event.at,
@@ -577,6 +548,7 @@ export const protocolMachine = setup({
     phaseOvertime: false,
     turnOvertime: false,
     pulse: idlePulse(input.config?.pulseThreshold ?? defaultConfig.pulseThreshold),
+    revealedAnswerers: [],
   }),
   initial: "meeting",
   states: {
@@ -726,7 +698,7 @@ export const protocolMachine = setup({
                 "pulse.answer": { guard: allowed("pulse.answer"), actions: "answerPulse" },
                 "pulse.close": [
                   {
-                    guard: and([allowed("pulse.close"), "enoughAnswers"]),
+                    guard: and([allowed("pulse.close"), "enoughAnswers", not("wouldCompare")]),
                     target: "revealed",
                     actions: "closePulse",
                   },

@@ -9,6 +9,7 @@ import {
   type Phase,
   type ProtocolContext,
   type PulseStatus,
+  type PulseWithheldBecause,
   type Question,
 } from "./types.ts";
 
@@ -40,6 +41,8 @@ export interface SyncedState {
     counts: number[];
     mean: number;
     seq: number;
+    /** Why a withheld pulse shows nothing (our addition); `""` unless withheld. */
+    withheldBecause: PulseWithheldBecause;
   };
   phaseEndsAt: number;
   turnEndsAt: number;
@@ -142,7 +145,10 @@ function contextFromSynced(
       counts,
       threshold: state.pulse.threshold,
       mean: state.pulse.mean,
+      withheldBecause: state.pulse.withheldBecause,
     },
+    // Who answered earlier pulses is the server's alone; no client decision turns on it.
+    revealedAnswerers: [],
   };
 }
 
@@ -175,6 +181,7 @@ export function syncedFromSnapshot(snapshot: ProtocolSnapshot): SyncedState {
       counts: revealed ? [...c.pulse.counts] : [],
       mean: revealed ? c.pulse.mean : 0,
       seq: c.pulse.seq,
+      withheldBecause: c.pulse.withheldBecause,
     },
     phaseEndsAt: c.phaseEndsAt,
     turnEndsAt: c.turnEndsAt,

@@ -102,6 +102,12 @@ export interface Commitment extends EarlierCommitment {
 
 export type PulseStatus = "idle" | "open" | "revealed" | "withheld";
 /**
+ * Why a closed pulse shows nothing (our addition to PROTOCOL.md): fewer than `threshold` answered,
+ * or its answerers differ from an earlier revealed pulse's by so few that comparing the two
+ * results would show their answers. `""` unless withheld.
+ */
+export type PulseWithheldBecause = "" | "too_few" | "would_compare";
+/**
  * The anonymous trust pulse. Only aggregates: how many answered each score, and who answered
  * (sorted, so the order of answers is not kept either). Never a member's score.
  */
@@ -115,6 +121,7 @@ export interface Pulse {
   counts: [number, number, number, number, number];
   threshold: number;
   mean: number;
+  withheldBecause: PulseWithheldBecause;
 }
 
 /** Who may come in: `members`, the table's roster (others wait to be let in); `open`, anyone with the link. */
@@ -174,6 +181,8 @@ export interface ProtocolContext {
   phaseOvertime: boolean;
   turnOvertime: boolean;
   pulse: Pulse;
+  /** Who answered each revealed pulse of this meeting (sorted ids, never a score); not synced or stored. */
+  revealedAnswerers: string[][];
 }
 
 /** What the room adds to every event: who sent it, and when (epoch milliseconds). */

@@ -53,6 +53,7 @@ export function normalizeState(json: unknown): SyncedState {
       counts: list(pulse.counts),
       mean: pulse.mean ?? 0,
       seq: pulse.seq ?? 0,
+      withheldBecause: pulse.withheldBecause || "",
     },
     phaseEndsAt: Number(raw.phaseEndsAt ?? 0),
     turnEndsAt: Number(raw.turnEndsAt ?? 0),

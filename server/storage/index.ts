@@ -78,7 +78,7 @@ export interface TableSummary {
   openCommitments: number;
   /** Number of meetings started. */
   meetings: number;
-  /** Revealed pulses, oldest first; endedAt is the pulse's close time in epoch milliseconds, mean on 1–5 with 2 decimals. */
+  /** Revealed pulses, oldest first; endedAt is the pulse's close time in epoch milliseconds, mean on 1–5 with 1 decimal. */
   trust: { endedAt: number; answered: number; mean: number }[];
 }
 
@@ -117,7 +117,7 @@ export interface Storage {
   startMeeting(m: { id: string; tableId: string; startedAt: number }): Promise<void>;
   /** Records how a meeting ended; endedAt in epoch milliseconds, rounds held, members who took part. Rejects for an unknown meeting. */
   endMeeting(m: { id: string; endedAt: number; rounds: number; members: number }): Promise<void>;
-  /** Records a revealed pulse's aggregate: counts[i] = how many answered i + 1, mean rounded to 2 decimals; closedAt in epoch milliseconds. */
+  /** Records a revealed pulse's aggregate: counts[i] = how many answered i + 1, mean rounded to 1 decimal; closedAt in epoch milliseconds. */
   recordPulse(p: {
     id: string;
     tableId: string;

@@ -139,7 +139,7 @@ export function pulseRow(p: Pulse) {
     count3,
     count4,
     count5,
-    mean: Math.round(p.mean * 100) / 100,
+    mean: Math.round(p.mean * 10) / 10,
   };
 }
 

@@ -177,6 +177,7 @@ describe("a member's connection to the meeting", () => {
       counts: [],
       mean: 0,
       seq: 2,
+      withheldBecause: "" as const,
     };
     const { conn, room, answered } = await connected(meeting({ phase: "closing", pulse }), "ben");
     expect(conn.can("pulse.answer", { score: 4 })).toBe(true);

@@ -76,6 +76,7 @@ describe("the facilitator's next step", () => {
       counts: [],
       mean: 0,
       seq: 1,
+      withheldBecause: "" as const,
     });
     expect(
       nextStep(meeting({ phase: "closing", pulse: pulse("idle") }), "ana", always)?.label,

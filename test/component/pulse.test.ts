@@ -5,24 +5,65 @@ import TrustTrend from "../../client/components/TrustTrend.svelte";
 import { withLivePulse } from "../../client/lib/trust.ts";
 
 describe("a trust pulse's result", () => {
-  it("shows the mean and a bar for each score once revealed", async () => {
+  it("shows the mean and a bar for each score once revealed from five answers", async () => {
     const screen = await render(PulseResult, {
       status: "revealed",
-      answered: 4,
+      answered: 5,
       threshold: 3,
-      counts: [0, 0, 1, 2, 1],
-      mean: 4,
+      counts: [0, 0, 1, 2, 2],
+      mean: 4.2,
     });
-    await expect.element(screen.getByText(/^Mean 4\.0 out of 5, from 4 answers/)).toBeVisible();
+    await expect.element(screen.getByText(/^Mean 4\.2 out of 5, from 5 answers/)).toBeVisible();
     const scores = screen.getByRole("list", { name: "Answers by score" }).getByRole("listitem");
     expect(scores.elements().map((li) => li.textContent?.replace(/\s+/g, " ").trim())).toEqual([
       "1 0 answers",
       "2 0 answers",
       "3 1 answer",
       "4 2 answers",
-      "5 1 answer",
+      "5 2 answers",
     ]);
+    await expect.element(screen.getByText("Counts show from 5 answers.")).not.toBeInTheDocument();
     await expect.element(screen.getByText(/Answers are anonymous/)).toBeVisible();
+  });
+
+  it("shows the mean alone, to one decimal, when three or four answered", async () => {
+    const screen = await render(PulseResult, {
+      status: "revealed",
+      answered: 3,
+      threshold: 3,
+      counts: [0, 0, 0, 0, 0],
+      mean: 4,
+      withheldBecause: "",
+    });
+    await expect.element(screen.getByText(/^Mean 4\.0 out of 5, from 3 answers/)).toBeVisible();
+    await expect.element(screen.getByText("Counts show from 5 answers.")).toBeVisible();
+    await expect
+      .element(screen.getByRole("list", { name: "Answers by score" }))
+      .not.toBeInTheDocument();
+  });
+
+  it("says why a pulse that would compare with an earlier one is withheld", async () => {
+    const screen = await render(PulseResult, {
+      status: "withheld",
+      answered: 4,
+      threshold: 3,
+      counts: [],
+      mean: 0,
+      withheldBecause: "would_compare",
+    });
+    await expect
+      .element(
+        screen.getByText(
+          "Withheld: compared with an earlier pulse it would show the answer of the few who joined or left in between.",
+        ),
+      )
+      .toBeVisible();
+    await expect.element(screen.getByText(/at least 3\s+people differ/)).toBeVisible();
+    await expect.element(screen.getByText(/Not enough answers/)).not.toBeInTheDocument();
+    await expect.element(screen.getByText(/^Mean/)).not.toBeInTheDocument();
+    await expect
+      .element(screen.getByRole("list", { name: "Answers by score" }))
+      .not.toBeInTheDocument();
   });
 
   it("says how many answered and how many are needed when withheld", async () => {
@@ -32,6 +73,7 @@ describe("a trust pulse's result", () => {
       threshold: 3,
       counts: [],
       mean: 0,
+      withheldBecause: "too_few",
     });
     await expect.element(screen.getByText("Not enough answers to show (2 of 3).")).toBeVisible();
     await expect.element(screen.getByText(/at least 3 people answer/)).toBeVisible();
@@ -70,6 +112,7 @@ describe("a trust pulse's result", () => {
       counts: [0, 0, 1, 2, 1],
       mean: 4,
       seq: 1,
+      withheldBecause: "" as const,
     };
     const now = 1_700_000_000_000;
     const earlier = { endedAt: now - 30 * 86_400_000, answered: 5, mean: 3.5 };

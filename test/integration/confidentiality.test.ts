@@ -249,7 +249,16 @@ describe("a member who has not agreed", () => {
 });
 
 describe("the trust pulse", () => {
-  const pulseKeys = ["answered", "answeredBy", "counts", "mean", "seq", "status", "threshold"];
+  const pulseKeys = [
+    "answered",
+    "answeredBy",
+    "counts",
+    "mean",
+    "seq",
+    "status",
+    "threshold",
+    "withheldBecause",
+  ];
 
   /** Fails if any object in the tree names a member and holds anything score-like. */
   function expectNoMemberScorePair(tree: unknown, memberIds: string[], where: string): void {
@@ -275,10 +284,11 @@ describe("the trust pulse", () => {
     const ben = await join(server.url, table.tableId, "Ben");
     const chloe = await join(server.url, table.tableId, "Chloé");
     const dev = await join(server.url, table.tableId, "Dev");
+    const eve = await join(server.url, table.tableId, "Eve");
     const zed = await join(server.url, table.tableId, "Zed");
-    const everyone = [ana, ben, chloe, dev, zed];
+    const everyone = [ana, ben, chloe, dev, eve, zed];
     const ids = everyone.map((p) => p.memberId);
-    for (const p of [ana, ben, chloe, dev]) await accepted(p, "confidentiality.agree");
+    for (const p of [ana, ben, chloe, dev, eve]) await accepted(p, "confidentiality.agree");
     await accepted(ana, "meeting.start");
     const room = matchMaker.getLocalRoomById(ana.room.roomId);
     expect(room, "the room instance, through the matchmaker").toBeDefined();
@@ -292,6 +302,7 @@ describe("the trust pulse", () => {
       [chloe, 2],
       [dev, 5],
       [ana, 4],
+      [eve, 3],
     ];
     for (const [i, [p, score]] of answers.entries()) {
       const before = everyone.map((q) => q.state());
@@ -320,14 +331,15 @@ describe("the trust pulse", () => {
     for (const q of everyone.filter((p) => p !== zed)) {
       expect(q.state().pulse).toMatchObject({
         status: "revealed",
-        answered: 4,
-        counts: [1, 1, 0, 1, 1],
+        answered: 5,
+        counts: [1, 1, 1, 1, 1],
         mean: 3,
       });
     }
 
     // Inside the room's machine: the pulse holds counts and the (sorted) set of who answered;
-    // each answer changes only those; no member record ever carries a score.
+    // each answer changes only those, and the close keeps that set (never a score) to compare
+    // later pulses with; no member record ever carries a score.
     const seen = contexts.slice(contextsFrom) as ProtocolContext[];
     expect(seen.length).toBeGreaterThanOrEqual(answers.length);
     for (const [i, context] of seen.entries()) {
@@ -337,11 +349,12 @@ describe("the trust pulse", () => {
       expectNoMemberScorePair(context, ids, `context ${i}`);
       const previous = seen[i - 1];
       if (previous) {
-        const { pulse: _p, ...rest } = context;
-        const { pulse: _q, ...restBefore } = previous;
+        const { pulse: _p, revealedAnswerers: _r, ...rest } = context;
+        const { pulse: _q, revealedAnswerers: _s, ...restBefore } = previous;
         expect(rest).toEqual(restBefore);
       }
     }
+    expect(seen.at(-1)!.revealedAnswerers).toEqual([[...answers.map(([p]) => p.memberId)].sort()]);
     expectNoMemberScorePair(serverState(), ids, "server state");
 
     // Two answers: withheld, and the counts go nowhere.
@@ -361,7 +374,7 @@ describe("the trust pulse", () => {
     }
     expect(serverState().pulse).toMatchObject({ status: "withheld", counts: [], mean: 0 });
     const summary = await tableSummary(server.url, table.tableId, table.facilitatorKey);
-    expect(summary.trust).toEqual([{ endedAt: expect.any(Number), answered: 4, mean: 3 }]);
+    expect(summary.trust).toEqual([{ endedAt: expect.any(Number), answered: 5, mean: 3 }]);
     for (const p of everyone) await p.leave();
   });
 });

@@ -1,10 +1,29 @@
 // The anonymous trust pulse: aggregates only, shown once at least k members answered, never a
 // value tied to a person (BRIEF.md "Trust and confidentiality by design").
 import { describe, expect, it } from "vitest";
+import { PULSE_COUNTS_FROM } from "../../shared/limits.ts";
+import { syncedFromSnapshot } from "../../shared/sync.ts";
 import type { ProtocolEmitted, PulseStatus } from "../../shared/types.ts";
 import { stopAfterEach, FAY, MO, Meeting, NOOR, PRIYA, UMA, meetingIn } from "./machine.fixture.ts";
 
 const track = stopAfterEach();
+
+/** Two more members, so that a pulse can reach five answers. */
+const LEA = "lea";
+const OMAR = "omar";
+
+/** Seats more people in the meeting: they join and agree. */
+function seatMore(m: Meeting, ...ids: string[]): Meeting {
+  for (const id of ids) m.send(id, "member.join", { name: id, keyValid: false });
+  for (const id of ids) m.send(id, "confidentiality.agree");
+  return m;
+}
+
+/** Every member answers the open pulse, each with their score; then the facilitator closes it. */
+function answerAndClose(m: Meeting, answers: readonly (readonly [string, number])[]): Meeting {
+  for (const [id, score] of answers) m.send(id, "pulse.answer", { score });
+  return m.send(FAY, "pulse.close");
+}
 
 const pulseIs = (m: Meeting, status: PulseStatus) =>
   m.snapshot.matches({ meeting: { pulse: status } });
@@ -50,7 +69,7 @@ describe("the trust pulse", () => {
     expect(m.context.pulse.answered).toBe(1);
   });
 
-  it("is revealed as counts and a mean when at least three answered", () => {
+  it("is revealed as a mean alone when three answered", () => {
     const m = withOpenPulse();
     m.send(MO, "pulse.answer", { score: 4 });
     m.send(NOOR, "pulse.answer", { score: 5 });
@@ -61,9 +80,79 @@ describe("the trust pulse", () => {
     expect(m.context.pulse).toMatchObject({
       status: "revealed",
       answered: 3,
-      counts: [0, 1, 0, 1, 1],
-      mean: 3.67,
+      counts: [0, 0, 0, 0, 0],
+      mean: 3.7,
     });
+    expect(syncedFromSnapshot(m.snapshot).pulse).toMatchObject({
+      status: "revealed",
+      answered: 3,
+      counts: [0, 0, 0, 0, 0],
+      mean: 3.7,
+    });
+  });
+
+  it("is revealed as a mean alone when four answered", () => {
+    const m = answerAndClose(withOpenPulse(), [
+      [FAY, 1],
+      [PRIYA, 2],
+      [MO, 4],
+      [NOOR, 4],
+    ]);
+    expect(m.context.pulse).toMatchObject({
+      status: "revealed",
+      answered: 4,
+      counts: [0, 0, 0, 0, 0],
+      mean: 2.8,
+    });
+  });
+
+  it(`shows counts and a mean from ${PULSE_COUNTS_FROM} answers`, () => {
+    const m = seatMore(withOpenPulse(), LEA);
+    answerAndClose(m, [
+      [FAY, 1],
+      [PRIYA, 2],
+      [MO, 4],
+      [NOOR, 4],
+      [LEA, 5],
+    ]);
+    expect(m.context.pulse).toMatchObject({
+      status: "revealed",
+      answered: 5,
+      counts: [1, 1, 0, 2, 1],
+      mean: 3.2,
+    });
+    expect(syncedFromSnapshot(m.snapshot).pulse.counts).toEqual([1, 1, 0, 2, 1]);
+  });
+
+  it("does not state everyone's score when three answered the same", () => {
+    const m = answerAndClose(withOpenPulse(), [
+      [MO, 4],
+      [NOOR, 4],
+      [PRIYA, 4],
+    ]);
+    expect(m.context.pulse).toMatchObject({ status: "revealed", counts: [0, 0, 0, 0, 0], mean: 4 });
+    expect(syncedFromSnapshot(m.snapshot).pulse.counts).toEqual([0, 0, 0, 0, 0]);
+    expect(m.emitted.filter((e) => e.type === "pulse.revealed")).toEqual([
+      { type: "pulse.revealed", at: m.now, answered: 3, counts: [0, 0, 0, 0, 0], mean: 4 },
+    ]);
+  });
+
+  it.each([
+    [[1, 1, 2], 1.3],
+    [[2, 2, 3], 2.3],
+    [[4, 5, 5], 4.7],
+    [[3, 4, 5, 5], 4.3],
+    [[4, 5, 5, 5], 4.8],
+    [[1, 2, 2, 2, 2], 1.8],
+  ])("rounds the mean of %j to one decimal: %d", (scores, mean) => {
+    const m = seatMore(withOpenPulse(), LEA);
+    answerAndClose(
+      m,
+      scores.map((score, i) => [[FAY, PRIYA, MO, NOOR, LEA][i]!, score] as const),
+    );
+    expect(m.context.pulse.mean).toBe(mean);
+    expect(syncedFromSnapshot(m.snapshot).pulse.mean).toBe(mean);
+    expect(m.emitted.findLast((e) => e.type === "pulse.revealed")).toMatchObject({ mean });
   });
 
   it("is withheld when fewer than three answered", () => {
@@ -71,7 +160,14 @@ describe("the trust pulse", () => {
     m.send(MO, "pulse.answer", { score: 4 }).send(NOOR, "pulse.answer", { score: 5 });
     m.send(FAY, "pulse.close");
     expect(pulseIs(m, "withheld")).toBe(true);
-    expect(m.context.pulse).toMatchObject({ status: "withheld", answered: 2, mean: 0 });
+    expect(m.context.pulse).toMatchObject({
+      status: "withheld",
+      withheldBecause: "too_few",
+      answered: 2,
+      counts: [0, 0, 0, 0, 0],
+      mean: 0,
+    });
+    expect(syncedFromSnapshot(m.snapshot).pulse.withheldBecause).toBe("too_few");
     expect(m.emitted.filter((e) => e.type === "pulse.revealed")).toEqual([]);
   });
 
@@ -80,7 +176,7 @@ describe("the trust pulse", () => {
     m.send(MO, "pulse.answer", { score: 4 }).send(NOOR, "pulse.answer", { score: 5 });
     m.send(FAY, "pulse.close");
     expect(pulseIs(m, "revealed")).toBe(true);
-    expect(m.context.pulse).toMatchObject({ threshold: 2, mean: 4.5 });
+    expect(m.context.pulse).toMatchObject({ threshold: 2, mean: 4.5, counts: [0, 0, 0, 0, 0] });
   });
 
   it("takes no answers once closed", () => {
@@ -103,6 +199,7 @@ describe("the trust pulse", () => {
       counts: [0, 0, 0, 0, 0],
       threshold: 3,
       mean: 0,
+      withheldBecause: "",
     });
     m.send(MO, "pulse.answer", { score: 1 });
     expect(m.context.pulse.answered).toBe(1);
@@ -135,6 +232,7 @@ describe("the trust pulse", () => {
       "seq",
       "status",
       "threshold",
+      "withheldBecause",
     ]);
     expect(m.context.pulse.answeredBy).toEqual([FAY, MO, NOOR]);
     expect(m.context.pulse.counts).toEqual([1, 0, 1, 0, 1]);
@@ -169,7 +267,7 @@ describe("the trust pulse", () => {
   });
 
   it("tells the room the result as aggregates only", () => {
-    const m = withOpenPulse();
+    const m = seatMore(withOpenPulse(), LEA, OMAR);
     const revealed: ProtocolEmitted[] = [];
     m.actor.on("pulse.revealed", (e) => revealed.push(e));
     for (const [id, score] of [
@@ -177,15 +275,29 @@ describe("the trust pulse", () => {
       [NOOR, 4],
       [PRIYA, 4],
       [FAY, 5],
+      [LEA, 3],
+      [OMAR, 4],
     ] as const) {
       m.send(id, "pulse.answer", { score });
     }
     m.send(FAY, "pulse.close");
     expect(revealed).toEqual([
-      { type: "pulse.revealed", at: m.now, answered: 4, counts: [0, 1, 0, 2, 1], mean: 3.75 },
+      { type: "pulse.revealed", at: m.now, answered: 6, counts: [0, 1, 1, 3, 1], mean: 3.7 },
     ]);
     const text = JSON.stringify(revealed);
-    for (const id of [FAY, PRIYA, MO, NOOR]) expect(text).not.toContain(id);
+    for (const id of [FAY, PRIYA, MO, NOOR, LEA, OMAR]) expect(text).not.toContain(id);
+  });
+
+  it("tells the room a mean alone when fewer than five answered", () => {
+    const m = answerAndClose(withOpenPulse(), [
+      [MO, 2],
+      [NOOR, 4],
+      [PRIYA, 4],
+      [FAY, 5],
+    ]);
+    expect(m.emitted.filter((e) => e.type === "pulse.revealed")).toEqual([
+      { type: "pulse.revealed", at: m.now, answered: 4, counts: [0, 0, 0, 0, 0], mean: 3.8 },
+    ]);
   });
 
   it("is closed, and its result told, when the meeting ends while it is open", () => {
@@ -197,7 +309,7 @@ describe("the trust pulse", () => {
     expect(m.phase).toBe("ended");
     expect(m.context.pulse).toMatchObject({ status: "revealed", answered: 3, mean: 4 });
     expect(revealed).toEqual([
-      { type: "pulse.revealed", at: m.now, answered: 3, counts: [0, 0, 0, 3, 0], mean: 4 },
+      { type: "pulse.revealed", at: m.now, answered: 3, counts: [0, 0, 0, 0, 0], mean: 4 },
     ]);
   });
 
@@ -220,5 +332,136 @@ describe("the trust pulse", () => {
       "pulse.revealed",
       "meeting.ended",
     ]);
+  });
+});
+
+describe("no differencing within a meeting", () => {
+  /** Opens a pulse, has these members answer it (all with 4) and closes it. */
+  function pulseOf(m: Meeting, ids: readonly string[]): Meeting {
+    m.send(FAY, "pulse.open");
+    return answerAndClose(
+      m,
+      ids.map((id) => [id, 4] as const),
+    );
+  }
+  const revealedCount = (m: Meeting) => m.emitted.filter((e) => e.type === "pulse.revealed").length;
+
+  it("withholds a later pulse with one more answerer: it would show the newcomer's score", () => {
+    const m = track(meetingIn("checkIn"));
+    pulseOf(m, [FAY, PRIYA, MO]);
+    expect(m.context.pulse.status).toBe("revealed");
+    seatMore(m, LEA);
+    pulseOf(m, [FAY, PRIYA, MO, LEA]);
+    expect(pulseIs(m, "withheld")).toBe(true);
+    expect(m.context.pulse).toMatchObject({
+      status: "withheld",
+      withheldBecause: "would_compare",
+      answered: 4,
+      counts: [0, 0, 0, 0, 0],
+      mean: 0,
+    });
+    expect(syncedFromSnapshot(m.snapshot).pulse).toMatchObject({
+      status: "withheld",
+      withheldBecause: "would_compare",
+      answered: 4,
+      counts: [],
+      mean: 0,
+    });
+    expect(revealedCount(m)).toBe(1);
+  });
+
+  it("withholds a later pulse with one answerer fewer, whatever its size", () => {
+    const m = track(seatMore(meetingIn("checkIn"), LEA, OMAR));
+    pulseOf(m, [FAY, PRIYA, MO, NOOR, LEA, OMAR]);
+    pulseOf(m, [FAY, PRIYA, MO, NOOR, LEA]);
+    expect(m.context.pulse).toMatchObject({ status: "withheld", withheldBecause: "would_compare" });
+    expect(revealedCount(m)).toBe(1);
+  });
+
+  it("withholds a later pulse where one answerer was swapped for another", () => {
+    const m = track(meetingIn("checkIn"));
+    pulseOf(m, [FAY, PRIYA, MO]);
+    pulseOf(m, [FAY, PRIYA, NOOR]);
+    expect(m.context.pulse).toMatchObject({ status: "withheld", withheldBecause: "would_compare" });
+  });
+
+  it("reveals a pulse the same people answered again", () => {
+    const m = track(meetingIn("checkIn"));
+    pulseOf(m, [FAY, PRIYA, MO]);
+    pulseOf(m, [MO, FAY, PRIYA]);
+    pulseOf(m, [PRIYA, MO, FAY]);
+    expect(m.context.pulse).toMatchObject({ status: "revealed", withheldBecause: "", mean: 4 });
+    expect(revealedCount(m)).toBe(3);
+    expect(m.context.revealedAnswerers).toEqual([[FAY, MO, PRIYA]]);
+  });
+
+  it("reveals a pulse whose answerers differ by at least the threshold", () => {
+    const m = track(seatMore(meetingIn("checkIn"), LEA, OMAR));
+    pulseOf(m, [FAY, PRIYA, MO]);
+    pulseOf(m, [FAY, PRIYA, MO, NOOR, LEA, OMAR]);
+    expect(m.context.pulse).toMatchObject({ status: "revealed", counts: [0, 0, 0, 6, 0] });
+    expect(m.context.revealedAnswerers).toEqual([
+      [FAY, MO, PRIYA],
+      [FAY, LEA, MO, NOOR, OMAR, PRIYA],
+    ]);
+  });
+
+  it("measures the difference against the table's own threshold", () => {
+    const m = track(meetingIn("checkIn", { input: { config: { pulseThreshold: 2 } } }));
+    pulseOf(m, [FAY, PRIYA]);
+    pulseOf(m, [FAY, PRIYA, MO]);
+    expect(m.context.pulse).toMatchObject({ status: "withheld", withheldBecause: "would_compare" });
+    pulseOf(m, [FAY, PRIYA, MO, NOOR]);
+    expect(m.context.pulse).toMatchObject({ status: "revealed", mean: 4 });
+  });
+
+  it("compares only with revealed pulses, not withheld ones", () => {
+    const m = track(seatMore(meetingIn("checkIn"), LEA, OMAR));
+    pulseOf(m, [FAY, PRIYA]);
+    expect(m.context.pulse.withheldBecause).toBe("too_few");
+    pulseOf(m, [FAY, PRIYA, MO]);
+    expect(m.context.pulse.status).toBe("revealed");
+    pulseOf(m, [FAY, PRIYA, MO, NOOR, LEA]);
+    expect(m.context.pulse.withheldBecause).toBe("would_compare");
+    // Three apart from the revealed one; one apart from the withheld one, which showed nothing.
+    pulseOf(m, [FAY, PRIYA, MO, NOOR, LEA, OMAR]);
+    expect(m.context.pulse.status).toBe("revealed");
+    expect(m.context.revealedAnswerers).toEqual([
+      [FAY, MO, PRIYA],
+      [FAY, LEA, MO, NOOR, OMAR, PRIYA],
+    ]);
+  });
+
+  it("holds to the rule when the meeting ends with a pulse open", () => {
+    const m = track(meetingIn("checkIn"));
+    pulseOf(m, [FAY, PRIYA, MO]);
+    m.send(FAY, "pulse.open");
+    for (const id of [FAY, PRIYA, MO, NOOR]) m.send(id, "pulse.answer", { score: 2 });
+    m.send(FAY, "meeting.end");
+    expect(m.context.pulse).toMatchObject({ status: "withheld", withheldBecause: "would_compare" });
+    expect(revealedCount(m)).toBe(1);
+  });
+
+  it("keeps who answered revealed pulses out of the synced state and what the room is told", () => {
+    const m = track(seatMore(meetingIn("checkIn"), LEA, OMAR));
+    pulseOf(m, [FAY, PRIYA, MO]);
+    pulseOf(m, [FAY, PRIYA, MO, NOOR, LEA, OMAR]);
+    expect(m.context.revealedAnswerers).toHaveLength(2);
+    const synced = syncedFromSnapshot(m.snapshot);
+    expect(Object.keys(synced.pulse).sort()).toEqual([
+      "answered",
+      "counts",
+      "mean",
+      "seq",
+      "status",
+      "threshold",
+      "withheldBecause",
+    ]);
+    const wire = JSON.stringify({ ...synced, members: {} });
+    expect(wire).not.toMatch(/answeredBy|revealedAnswerers/);
+    for (const id of [FAY, PRIYA, MO, NOOR, LEA, OMAR]) {
+      expect(JSON.stringify(synced.pulse)).not.toContain(id);
+      expect(JSON.stringify(m.emitted)).not.toContain(id);
+    }
   });
 });

@@ -295,14 +295,14 @@ describe.each([sqlite, postgres])("storage on $name", (dialect) => {
     await storage.addCommitment(commitment("c-3", 12));
     await storage.addCommitment({ ...commitment("c-x", 13), tableId: "tbl-2" });
     await storage.reportFollowUp(answer("c-1", "done"));
-    await storage.recordPulse(pulse("p-1", 30, [0, 0, 1, 2, 0], 3.67));
+    await storage.recordPulse(pulse("p-1", 30, [0, 0, 1, 2, 0], 3.7));
 
     expect(await storage.tableSummary(table.tableId)).toEqual({
       tableId: table.tableId,
       name: table.name,
       openCommitments: 2,
       meetings: 2,
-      trust: [{ endedAt: 30, answered: 3, mean: 3.67 }],
+      trust: [{ endedAt: 30, answered: 3, mean: 3.7 }],
     });
     expect(await storage.tableSummary("tbl-2")).toMatchObject({ openCommitments: 1, meetings: 1 });
   });
@@ -589,7 +589,7 @@ describe.each([sqlite, postgres])("storage on $name", (dialect) => {
     ).rejects.toThrow();
   });
 
-  it("lists trust from recorded pulses, oldest first, with means to 2 decimals", async () => {
+  it("lists trust from recorded pulses, oldest first, with means to 1 decimal", async () => {
     const storage = await withTable();
     await storage.recordPulse(pulse("p-3", 3_000, [0, 0, 0, 1, 3], 4.75));
     await storage.recordPulse(pulse("p-1", 1_000, [1, 1, 1, 0, 0], 2));
@@ -597,7 +597,7 @@ describe.each([sqlite, postgres])("storage on $name", (dialect) => {
     expect((await storage.tableSummary(table.tableId))?.trust).toEqual([
       { endedAt: 1_000, answered: 3, mean: 2 },
       { endedAt: 2_000, answered: 3, mean: 4 },
-      { endedAt: 3_000, answered: 4, mean: 4.75 },
+      { endedAt: 3_000, answered: 4, mean: 4.8 },
     ]);
   });
 

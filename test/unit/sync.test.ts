@@ -135,17 +135,37 @@ describe("the synced state", () => {
       counts: [],
       mean: 0,
       seq: 1,
+      withheldBecause: "",
     });
     expect(JSON.stringify(synced)).not.toMatch(/answeredBy/);
   });
 
-  it("carries counts and the mean once the pulse is revealed, and still no one's answer", () => {
+  it("carries the mean alone once a pulse of three is revealed, and still no one's answer", () => {
     const m = busyMeetingIn("questions");
     m.send(NOOR, "pulse.answer", { score: 1 }).send(PRIYA, "pulse.answer", { score: 5 });
     m.send(FAY, "pulse.close");
     const synced = syncedFromSnapshot(m.snapshot);
-    expect(synced.pulse).toMatchObject({ status: "revealed", counts: [1, 0, 0, 1, 1], mean: 3.33 });
-    expect(JSON.stringify(synced)).not.toMatch(/answeredBy/);
+    expect(synced.pulse).toMatchObject({
+      status: "revealed",
+      counts: [0, 0, 0, 0, 0],
+      mean: 3.3,
+      withheldBecause: "",
+    });
+    expect(JSON.stringify(synced)).not.toMatch(/answeredBy|revealedAnswerers/);
+  });
+
+  it("carries why a pulse is withheld, and a client's snapshot keeps the reason", () => {
+    const m = busyMeetingIn("questions");
+    m.send(NOOR, "pulse.answer", { score: 1 }).send(PRIYA, "pulse.answer", { score: 5 });
+    m.send(FAY, "pulse.close").send(FAY, "pulse.open");
+    for (const id of [MO, NOOR, PRIYA, FAY]) m.send(id, "pulse.answer", { score: 3 });
+    m.send(FAY, "pulse.close");
+    const synced = syncedFromSnapshot(m.snapshot);
+    expect(synced.pulse).toMatchObject({ status: "withheld", withheldBecause: "would_compare" });
+    const client = clientOf(m.snapshot, MO);
+    expect(client.context.pulse.withheldBecause).toBe("would_compare");
+    expect(client.context.revealedAnswerers).toEqual([]);
+    expect(client.value).toEqual(m.snapshot.value);
   });
 
   it("marks the raised hands on the members", () => {
