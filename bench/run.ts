@@ -10,11 +10,17 @@
  * errors appear. Results go to bench/results/<timestamp>-<mode>.{json,md} and
  * bench/results/latest-<mode>.md, and the tables are printed.
  *
+ * The client too (issue 11): the production build (rebuilt first when a source is newer) is
+ * measured by bench/bundle.ts, and the run exits 1 when a member's page loads more JavaScript
+ * than its budget; before any load, members open a table's link in throttled headless Chromium
+ * and the time until their meeting is usable is recorded (bench/usable.ts; quick 3 runs, full 5).
+ *
  * Options: --quick (default when CI is set) · --full · --rooms=10,50 (the steps) · --members=10 ·
  * --think-ms=400 (mean pause between a room's events) · --window=SECONDS · --warmup=SECONDS ·
  * --generators=N · --join-concurrency=N · --max-p99=100 · --rebuild-client · --no-baseline ·
  * --all-steps (measure every step even past the limit: on a shared, noisy machine) ·
- * --db-dir=DIR (where the server's temporary SQLite file goes; default the OS temp dir).
+ * --db-dir=DIR (where the server's temporary SQLite file goes; default the OS temp dir) ·
+ * --usable-runs=N (members opening a link, throttled; 0 skips the time to usable).
  *
  * Several processes: --processes=N (2–8) runs N server processes on Colyseus' Redis presence and
  * driver (a throwaway redis-server, test/support/redis.ts) sharing a throwaway PostgreSQL
@@ -38,12 +44,12 @@ import {
   readFileSync,
   readdirSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { gzipSync } from "node:zlib";
 import { startPostgres, type TestPostgres } from "../test/support/postgres.ts";
 import { startServerProcess, type ServerProcess } from "../test/support/process.ts";
 import { startRedis, type TestRedis } from "../test/support/redis.ts";
@@ -56,8 +62,10 @@ import type {
   Sizes,
   Target,
 } from "./protocol.ts";
+import { measureClientBundle } from "./bundle.ts";
 import {
   capacityVsOneProcess,
+  failures,
   renderMarkdown,
   stepErrors,
   targets,
@@ -67,7 +75,9 @@ import {
   type ProcessResult,
   type StepResult,
   type TargetResult,
+  type UsableMeasured,
 } from "./report.ts";
+import { measureTimeToUsable } from "./usable.ts";
 import { MAX_MEMBERS } from "../shared/limits.ts";
 import { MIN_MEMBERS, ROUND_STEPS } from "./script.ts";
 import { mergeCounts, mergeLists, seeded, summarize } from "./stats.ts";
@@ -102,6 +112,7 @@ const OPTIONS = [
   "join-concurrency",
   "max-p99",
   "db-dir",
+  "usable-runs",
 ];
 for (const arg of process.argv.slice(2)) {
   const name = /^--([a-z0-9-]+)(=.*)?$/.exec(arg);
@@ -176,6 +187,8 @@ const config = {
   maxP99Ms: numberOption("max-p99", 100, 1, 10_000),
   /** Where the server's SQLite file goes: the OS temp dir (a disk here), or e.g. /dev/shm. */
   dbDir: option("db-dir") ?? tmpdir(),
+  /** Members opening a table's link on the throttled profile (bench/usable.ts); 0: none. */
+  usableRuns: Math.round(numberOption("usable-runs", quick ? 3 : 5, 0, 20)),
 };
 const withBaseline = !flag("no-baseline");
 const allSteps = flag("all-steps");
@@ -349,48 +362,61 @@ async function startBaseline(): Promise<{ url: string; child: ChildProcess }> {
 // ---------------------------------------------------------------------------------------------
 // The client build
 
+/** The newest file under `dir` (recursively), skipping node_modules: [path, mtime ms]. */
+function newest(dir: string): [string, number] {
+  let best: [string, number] = ["", 0];
+  if (!existsSync(dir)) return best;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === "node_modules") continue;
+    const path = join(dir, entry.name);
+    const found: [string, number] = entry.isDirectory()
+      ? newest(path)
+      : [path, statSync(path).mtimeMs];
+    if (found[1] > best[1]) best = found;
+  }
+  return best;
+}
+
+/**
+ * Builds the client when asked (--rebuild-client), when there is no build, or when a source of
+ * the client (client/, shared/, vite.config.ts, the lockfile) is newer than the build: the budget
+ * and the time to usable are about the code as it is. Then measures it with bench/bundle.ts.
+ */
 function clientSize(): ClientSize {
   if (!existsSync(join(root, "client", "index.html"))) return { status: "client not built" };
   const dir = join(root, "dist", "client");
-  let built = false;
-  if (flag("rebuild-client") || !existsSync(join(dir, "index.html"))) {
+  const manifest = join(dir, ".vite", "manifest.json");
+  const sources = [
+    newest(join(root, "client")),
+    newest(join(root, "shared")),
+    ...["vite.config.ts", "package-lock.json"]
+      .map((f) => join(root, f))
+      .filter((f) => existsSync(f))
+      .map((f): [string, number] => [f, statSync(f).mtimeMs]),
+  ].sort((a, b) => b[1] - a[1]);
+  const builtAt = existsSync(manifest) ? statSync(manifest).mtimeMs : 0;
+  const built = flag("rebuild-client")
+    ? "--rebuild-client"
+    : builtAt === 0
+      ? "no build"
+      : sources[0]![1] > builtAt
+        ? `${sources[0]![0].slice(root.length)} is newer than the build`
+        : undefined;
+  if (built) {
+    log(`building the client (${built})…`);
     const build = spawnSync("npx", ["vite", "build"], {
       cwd: root,
       encoding: "utf8",
       timeout: 180_000,
     });
-    built = true;
-    if (build.status !== 0 || !existsSync(join(dir, "index.html"))) {
+    if (build.status !== 0 || !existsSync(manifest)) {
       return {
         status: "client build failed",
         detail: `${build.stderr ?? ""}${build.stdout ?? ""}`.trim().split("\n").slice(-3).join(" "),
       };
     }
   }
-  const html = readFileSync(join(dir, "index.html"), "utf8");
-  const entries = new Set(
-    [...html.matchAll(/(?:src|href)="[^"]*?assets\/([^"/]+\.js)"/g)].map((m) => m[1]!),
-  );
-  const assets = join(dir, "assets");
-  const files = (existsSync(assets) ? readdirSync(assets) : [])
-    .filter((f) => f.endsWith(".js"))
-    .sort()
-    .map((file) => {
-      const bytes = readFileSync(join(assets, file));
-      return {
-        file,
-        bytes: bytes.length,
-        gzip: gzipSync(bytes, { level: 9 }).length,
-        entry: entries.has(file),
-      };
-    });
-  return {
-    status: "ok",
-    built,
-    memberPageGzip: files.filter((f) => f.entry).reduce((n, f) => n + f.gzip, 0),
-    allJsGzip: files.reduce((n, f) => n + f.gzip, 0),
-    files,
-  };
+  return { status: "ok", ...(built ? { built } : {}), bundle: measureClientBundle(dir) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -671,6 +697,9 @@ async function measure(
 // ---------------------------------------------------------------------------------------------
 // The run
 
+/** Time to usable, measured once per invocation, by the first set of steps. */
+let usable: UsableMeasured | undefined;
+
 /** One set of steps against one server setup: one process, or N on Redis and PostgreSQL. */
 interface Phase {
   processes: number;
@@ -832,6 +861,15 @@ async function runPhase(n: number): Promise<Phase> {
       p.rss0 = p.heap0?.rss ?? rssBytes(p.pid);
     }
 
+    // Before any load: a member opening a link to a server that is otherwise quiet.
+    if (config.usableRuns > 0 && !usable) {
+      log(`time to usable: ${config.usableRuns} member(s) opening a link, throttled…`);
+      const before = loadavg()[0]!;
+      const measured = await measureTimeToUsable(real.procs[0]!.url, config.usableRuns, log);
+      usable = { ...measured, loadAverage: [before, loadavg()[0]!] };
+      if (measured.error) log(`  time to usable not measured: ${measured.error}`);
+    }
+
     for (const rooms of config.steps) {
       if (rooms <= real.rooms) continue;
       log(`${rooms} rooms × ${members} — Roundtable${n > 1 ? ` on ${n} processes` : ""}…`);
@@ -936,8 +974,9 @@ async function main(): Promise<void> {
         : ""),
   );
   const client = clientSize();
+  const bundle = client.bundle;
   log(
-    `client ${client.status === "ok" ? `${((client.memberPageGzip ?? 0) / 1000).toFixed(1)} kB gzip (member page)` : client.status}`,
+    `client: ${bundle ? `${(bundle.memberGzip / 1000).toFixed(1)} kB gzip loaded by a member's page (budget ${(bundle.budgetGzip / 1000).toFixed(1)} kB)` : client.status}`,
   );
   const outDir = join(root, "bench", "results");
 
@@ -967,6 +1006,14 @@ async function main(): Promise<void> {
       ? `one process (--compare): ${oneProcess.aborted}`
       : undefined);
 
+  // The budget counts what bench/bundle.ts says a member loads on opening; the browser says what
+  // the page did load.
+  if (usable && bundle) {
+    const counted = new Set(bundle.chunks.filter((c) => c.memberLoads).map((c) => c.file));
+    const fetched = new Set(usable.runs.flatMap((r) => r.scripts.map((f) => f.file)));
+    usable.uncounted = [...fetched].filter((file) => !counted.has(file));
+  }
+
   const held = stepsDone.filter((s) => s.held);
   const best = held.at(-1);
   const partial: Omit<BenchResult, "targets"> = {
@@ -978,6 +1025,7 @@ async function main(): Promise<void> {
     machine: { cores: cpus().length, node: process.version, loadAverage: loadAtStart },
     config,
     client,
+    ...(usable ? { usable } : {}),
     steps: stepsDone,
     capacity: best ? { rooms: best.rooms, members: best.connected } : undefined,
     ...(aborted ? { aborted } : {}),
@@ -1001,6 +1049,10 @@ async function main(): Promise<void> {
   console.log(`\n${markdown}`);
   console.log(`bench: wrote ${written.map((f) => `bench/results/${f}`).join(", ")}`);
   if (aborted) process.exitCode = 1;
+  for (const failure of failures(result)) {
+    console.error(`bench: ${failure}`);
+    process.exitCode = 1;
+  }
 }
 
 await main();

@@ -6,6 +6,8 @@
 //
 // `--also-node=PATH` runs the unit and integration tests a second time on another Node binary
 // (CI passes Node 24 LTS); its counts join the closing line, and a failure there fails the run.
+// `--install-only` installs what the tests need and stops (CI: before the benchmark, which drives
+// Chromium too).
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -78,6 +80,8 @@ if (missing.length > 0) {
     process.exit(1);
   }
 }
+
+if (args.includes("--install-only")) process.exit(0);
 
 const env = { ...process.env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: "1" };
 const out = mkdtempSync(join(tmpdir(), "roundtable-tests-"));

@@ -1,6 +1,6 @@
 // A small MessagePack codec standing in for `msgpackr` in the browser build (vite.config.ts
 // aliases it): the Colyseus SDK uses msgpackr only to pack the payloads of `room.send` and to
-// unpack the server's messages, and msgpackr costs 11 KB gzip of a member's 80 KB budget.
+// unpack the server's messages, and msgpackr costs 10 KB gzip of a member's 120 KB budget.
 // It covers plain data — null, booleans, numbers, strings, arrays, objects, bytes — which is all
 // the Roundtable protocol sends. The server packs with `useRecords: false`: standard MessagePack.
 
