@@ -1,0 +1,46 @@
+// People waiting to be let in at a "members" table, as the facilitator's client receives them
+// (the synced `waiting` map: only the facilitator is sent it; design-v2.md).
+
+/** Why the facilitator is asked: what the table knows of the waiting person's member id. */
+export type WaitingReason = "never_admitted" | "new_device" | "removed_earlier";
+
+/** Someone waiting to be let in. */
+export interface WaitingPerson {
+  id: string;
+  name: string;
+  /** Epoch milliseconds since they have been waiting. */
+  since: number;
+  reason: WaitingReason;
+}
+
+/** Who may come in: the roster (`members`), or anyone with the link (`open`). */
+export type Admission = "members" | "open";
+
+/** The reason as the facilitator reads it beside the name. */
+export const reasonLabel: Record<WaitingReason, string> = {
+  never_admitted: "never admitted",
+  new_device: "new device — or someone using this name",
+  removed_earlier: "removed earlier",
+};
+
+const reasons = new Set<string>(Object.keys(reasonLabel));
+
+/** The people waiting, longest-waiting first, from the decoded state (absent: nobody). */
+export function waitingFrom(json: unknown): WaitingPerson[] {
+  const raw = (json as { waiting?: unknown } | null)?.waiting;
+  if (!raw || typeof raw !== "object") return [];
+  return Object.entries(raw as Record<string, Partial<WaitingPerson>>)
+    .map(([id, w]) => ({
+      id,
+      name: String(w.name ?? ""),
+      since: Number(w.since ?? 0),
+      reason: (reasons.has(String(w.reason)) ? w.reason : "never_admitted") as WaitingReason,
+    }))
+    .sort((a, b) => a.since - b.since || a.id.localeCompare(b.id));
+}
+
+/** The table's admission from the decoded state; undefined when it is not sent (waiting people). */
+export function admissionFrom(json: unknown): Admission | undefined {
+  const raw = (json as { admission?: unknown } | null)?.admission;
+  return raw === "members" || raw === "open" ? raw : undefined;
+}
