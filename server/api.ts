@@ -6,8 +6,13 @@ import { TABLE_NAME_MAX } from "../shared/limits.ts";
 import { hashKey } from "./keys.ts";
 import { logReason } from "./log.ts";
 import type { Storage } from "./storage/index.ts";
+import { admissions, formats } from "./storage/rules.ts";
 
-const createTableSchema = z.object({ name: z.string().trim().min(1).max(TABLE_NAME_MAX) });
+const createTableSchema = z.object({
+  name: z.string().trim().min(1).max(TABLE_NAME_MAX),
+  admission: z.enum(admissions).default("members"),
+  format: z.enum(formats).default("roundtable"),
+});
 
 function httpError(res: express.Response, status: number, code: string, message: string): void {
   res.status(status).json({ error: { code, message } });
@@ -35,6 +40,8 @@ export function apiRouter(storage: Storage): Router {
       name: parsed.data.name,
       facilitatorKeyHash: hashKey(facilitatorKey),
       createdAt: Date.now(),
+      admission: parsed.data.admission,
+      format: parsed.data.format,
     });
     res.status(201).json({ tableId, facilitatorKey, link: `/t/${tableId}` });
   });

@@ -4,6 +4,8 @@ import {
   CommitmentState,
   MemberState,
   QuestionState,
+  WaitingState,
+  type MapSchema,
   type RoundtableState,
 } from "./state.ts";
 
@@ -42,6 +44,28 @@ function mirrorList<S extends { id: string }, T extends { id: string }>(
   source.forEach((item, i) =>
     assignChanged(target[i] as unknown as Plain, item as unknown as Plain, keys),
   );
+}
+
+/** Keeps a Schema map in step with a record of rows, updating rows in place. */
+function mirrorMap<S extends object, T extends object>(
+  target: MapSchema<S>,
+  source: Readonly<Record<string, T>>,
+  create: () => S,
+  keys: readonly string[],
+): void {
+  for (const [id, item] of Object.entries(source)) {
+    const row = target.get(id);
+    if (row) {
+      assignChanged(row as unknown as Plain, item as unknown as Plain, keys);
+    } else {
+      const added = create();
+      assignChanged(added as unknown as Plain, item as unknown as Plain, keys);
+      target.set(id, added);
+    }
+  }
+  for (const id of [...target.keys()]) {
+    if (!Object.hasOwn(source, id)) target.delete(id);
+  }
 }
 
 const memberKeys = [
@@ -85,25 +109,16 @@ const rootKeys = [
   "turnOvertime",
   "absentCommitments",
   "turnMs",
+  "admission",
 ] as const;
+const waitingKeys = ["id", "name", "since", "reason"] as const;
 const pulseKeys = ["status", "answered", "threshold", "mean", "seq"] as const;
 
 /** Mirrors the machine's synced view into the room's Schema state, changing only what changed. */
 export function mirror(state: RoundtableState, synced: SyncedState): void {
   assignChanged(state as unknown as Plain, synced as unknown as Plain, rootKeys);
-  for (const [id, member] of Object.entries(synced.members)) {
-    let row = state.members.get(id);
-    if (!row) {
-      row = new MemberState();
-      assignChanged(row as unknown as Plain, member as unknown as Plain, memberKeys);
-      state.members.set(id, row);
-    } else {
-      assignChanged(row as unknown as Plain, member as unknown as Plain, memberKeys);
-    }
-  }
-  for (const id of [...state.members.keys()]) {
-    if (!(id in synced.members)) state.members.delete(id);
-  }
+  mirrorMap(state.members, synced.members, () => new MemberState(), memberKeys);
+  mirrorMap(state.waiting, synced.waiting, () => new WaitingState(), waitingKeys);
   mirrorStrings(state.hands, synced.hands);
   mirrorStrings(state.volunteers, synced.volunteers);
   mirrorStrings(state.presented, synced.presented);

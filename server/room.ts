@@ -17,13 +17,16 @@ import {
   type ProtocolEvent,
   type ProtocolInput,
   type WelcomeMessage,
+  CLOSE_DECLINED,
+  CLOSE_IDLE,
   CLOSE_REMOVED,
   CLOSE_REPLACED,
+  IDLE_ADMISSION_MS,
 } from "../shared/index.ts";
 import { keyMatches, memberIdFor } from "./keys.ts";
 import { logReason } from "./log.ts";
 import { mirror } from "./mirror.ts";
-import { RoundtableState } from "./state.ts";
+import { Audience, RoundtableState } from "./state.ts";
 import type { Storage, TableRecord } from "./storage/index.ts";
 
 /** What a room needs from outside: storage and the knobs operators set. */
@@ -40,6 +43,8 @@ export interface RoomServices {
   rateLimit?: { perSecond: number; burst: number; disconnectAbove?: number };
   /** Milliseconds an ended meeting stays open for its recap before the room closes. */
   endedLingerMs?: number;
+  /** Milliseconds a connection may stay neither admitted nor agreed before it is closed. */
+  idleAdmissionMs?: number;
   /** The wall clock, in epoch milliseconds; tests move it forward. */
   now?: () => number;
 }
@@ -90,11 +95,17 @@ export class RoundtableRoom extends Room<{ state: RoundtableState }> {
   #queue: Promise<unknown> = Promise.resolve();
   #writes: Promise<unknown> = Promise.resolve();
   /**
-   * One view for every member who agreed to confidentiality: the content is encoded once per
-   * patch for all of them, not once per member. Members who have not agreed have no view and
-   * receive only the untagged fields.
+   * Who receives what (`Audience` in state.ts): people waiting to be let in have no view and
+   * receive only the untagged `tableName` and `phase`; admitted members who have not agreed share
+   * one view (who is here, roles, timers); members who agreed share another (what is said, the
+   * pulse), so the content is encoded once per patch for all of them; the facilitator's adds who
+   * is waiting.
    */
+  #admitted = new StateView();
   #content = new StateView();
+  #facilitating = new StateView();
+  /** The roster as storage holds it, memberId → name: what joins add to it is written there. */
+  #storedRoster = new Map<string, string>();
   #meetingStarted = false;
   #meetingEnded = false;
 
@@ -107,6 +118,9 @@ export class RoundtableRoom extends Room<{ state: RoundtableState }> {
     if (!table) throw new ServerError(404, "This table does not exist. Check the link.");
     this.#table = table;
     this.#meetingId = randomBytes(12).toString("base64url");
+    const roster = await this.#services.storage.roster(table.tableId);
+    const onRoster = roster.filter((r) => r.removedAt === null);
+    for (const r of onRoster) this.#storedRoster.set(r.memberId, r.name);
     const earlier = (await this.#services.storage.openCommitments(table.tableId)).map(
       ({ id, ownerId, ownerName, text, status, note }) => ({
         id,
@@ -118,13 +132,28 @@ export class RoundtableRoom extends Room<{ state: RoundtableState }> {
       }),
     );
     this.state = new RoundtableState();
-    this.#content.add(this.state);
-    // New questions, commitments and members reach the view as they arrive.
-    this.#content.subscribe(this.state.questions);
-    this.#content.subscribe(this.state.commitments);
-    this.#content.subscribe(this.state.members);
+    const { admitted, agreed, facilitator } = Audience;
+    this.#admitted.add(this.state, admitted);
+    this.#content.add(this.state, admitted | agreed);
+    this.#facilitating.add(this.state, admitted | agreed | facilitator);
+    // New rows reach the views that show them as they arrive.
+    for (const view of [this.#admitted, this.#content, this.#facilitating]) {
+      view.subscribe(this.state.members);
+    }
+    for (const view of [this.#content, this.#facilitating]) {
+      view.subscribe(this.state.questions);
+      view.subscribe(this.state.commitments);
+    }
+    this.#facilitating.subscribe(this.state.waiting);
     this.#actor = createActor(protocolMachine, {
-      input: { tableName: table.name, earlier, config: this.#services.meeting },
+      input: {
+        tableName: table.name,
+        earlier,
+        config: this.#services.meeting,
+        admission: table.admission,
+        roster: onRoster.map(({ memberId, name }) => ({ memberId, name })),
+        removedEarlier: roster.filter((r) => r.removedAt !== null).map((r) => r.memberId),
+      },
       clock: {
         setTimeout: (fn, ms) => this.clock.setTimeout(fn, ms),
         clearTimeout: (handle) => (handle as { clear(): void }).clear(),
@@ -133,7 +162,9 @@ export class RoundtableRoom extends Room<{ state: RoundtableState }> {
     this.#actor.on("*", (emitted) => this.#record(emitted as ProtocolEmitted));
     this.#actor.subscribe((snapshot) => {
       mirror(this.state, syncedFromSnapshot(snapshot));
+      this.#tagContentRows();
       this.broadcastPatch();
+      this.#refreshViews();
       if (snapshot.status === "done") void this.#onEnded();
     });
     this.#actor.start();
@@ -187,10 +218,10 @@ export class RoundtableRoom extends Room<{ state: RoundtableState }> {
       tokens: this.#burst(),
       refilledAt: this.#now(),
     });
-    // A member who agreed earlier in this meeting gets the content with their first full state.
-    if (this.#actor.getSnapshot().context.members[auth.memberId]?.agreed)
-      client.view = this.#content;
-    this.#enqueue(() => {
+    // A member who agreed earlier in this meeting gets what they may see with their first full
+    // state (the join below refreshes views, once this client is in the room's list).
+    client.view = this.#viewOf(auth.memberId);
+    this.#enqueue(async () => {
       this.#send({
         type: "member.join",
         from: auth.memberId,
@@ -198,8 +229,25 @@ export class RoundtableRoom extends Room<{ state: RoundtableState }> {
         name: auth.name,
         keyValid: auth.keyValid,
       });
-      client.send("welcome", { memberId: auth.memberId } satisfies WelcomeMessage);
+      const waiting = this.#isWaiting(auth.memberId);
+      client.send("welcome", {
+        memberId: auth.memberId,
+        ...(waiting ? { waiting: true as const } : {}),
+      } satisfies WelcomeMessage);
+      await this.#storeRoster();
     });
+    // Nobody holds a connection open for long without being let in and agreeing.
+    this.clock.setTimeout(() => {
+      this.#enqueue(() => {
+        if (this.#clientsByMember.get(auth.memberId) !== client) return;
+        const member = this.#actor.getSnapshot().context.members[auth.memberId];
+        if (member?.agreed) return;
+        client.leave(
+          CLOSE_IDLE,
+          "You were not let in, or did not agree to confidentiality, within 10 minutes.",
+        );
+      });
+    }, this.#services.idleAdmissionMs ?? IDLE_ADMISSION_MS);
     if (previous && previous !== client) {
       // A dropped older connection must not come back through its reconnection token and take
       // the seat from under the newer one: its pending reconnection is cancelled.
@@ -211,6 +259,8 @@ export class RoundtableRoom extends Room<{ state: RoundtableState }> {
   override onDrop(client: Client): void {
     const seat = this.#seats.get(client.sessionId);
     if (!seat || this.#clientsByMember.get(seat.memberId) !== client) return;
+    // Someone waiting to be let in holds no seat to come back to: they are gone (onLeave).
+    if (this.#isWaiting(seat.memberId)) return;
     this.#enqueue(() => this.#send({ type: "member.drop", from: seat.memberId, at: this.#now() }));
     // Not awaited: Colyseus closes a socket it dropped itself (a flooder past
     // `maxMessagesPerSecond`) only once onDrop returns, so awaiting the reconnection here kept
@@ -226,9 +276,9 @@ export class RoundtableRoom extends Room<{ state: RoundtableState }> {
     const seat = this.#seats.get(client.sessionId);
     if (!seat) return;
     this.#clientsByMember.set(seat.memberId, client);
-    const member = this.#actor.getSnapshot().context.members[seat.memberId];
-    if (member?.agreed) client.view = this.#content;
+    client.view = this.#viewOf(seat.memberId);
     this.#enqueue(() => {
+      const member = this.#actor.getSnapshot().context.members[seat.memberId];
       const event: ProtocolEvent = {
         type: "member.join",
         from: seat.memberId,
@@ -237,10 +287,10 @@ export class RoundtableRoom extends Room<{ state: RoundtableState }> {
         keyValid: false,
       };
       // Removed while their connection was down: the seat is gone.
-      const why = explainRefusal(this.#actor.getSnapshot(), event);
+      const why = member ? explainRefusal(this.#actor.getSnapshot(), event) : "removed";
       if (why && this.#actor.getSnapshot().status === "active") {
         this.#clientsByMember.delete(seat.memberId);
-        client.leave(CLOSE_REMOVED, why);
+        client.leave(CLOSE_REMOVED, "The facilitator removed you from this meeting.");
         return;
       }
       this.#send(event);
@@ -270,7 +320,7 @@ export class RoundtableRoom extends Room<{ state: RoundtableState }> {
     }
     // Undefined when onCreate refused the room (an unknown table).
     this.#actor?.stop();
-    this.#content.dispose();
+    for (const view of [this.#admitted, this.#content, this.#facilitating]) view.dispose();
     await this.#writes;
   }
 
@@ -305,6 +355,14 @@ export class RoundtableRoom extends Room<{ state: RoundtableState }> {
     if (!this.#takeToken(seat)) {
       return this.#refuse(client, "rate_limited", label, "Too many messages: wait a moment.");
     }
+    if (this.#isWaiting(seat.memberId)) {
+      return this.#refuse(
+        client,
+        "not_allowed",
+        label,
+        "You are waiting for the facilitator to let you in.",
+      );
+    }
     const parsed = parseClientMessage(type, payload);
     if (!parsed.ok) return this.#refuse(client, "invalid", label, parsed.message);
     const event = this.#toEvent(parsed, seat.memberId);
@@ -323,6 +381,7 @@ export class RoundtableRoom extends Room<{ state: RoundtableState }> {
     }
     this.#send(event);
     this.#afterApply(event);
+    await this.#storeRoster();
   }
 
   #toEvent(
@@ -373,6 +432,31 @@ export class RoundtableRoom extends Room<{ state: RoundtableState }> {
       case "commitment.remove":
         await this.#write(() => storage.removeCommitment(event.commitmentId));
         return;
+      case "member.admit": {
+        const person = context.waiting[event.memberId];
+        if (!person) return;
+        await this.#write(() =>
+          storage.admit({
+            tableId: this.#table.tableId,
+            memberId: person.id,
+            name: person.name,
+            at: event.at,
+          }),
+        );
+        this.#storedRoster.set(person.id, person.name);
+        return;
+      }
+      case "member.remove":
+        if (context.admission !== "members") return;
+        await this.#write(() =>
+          storage.removeFromRoster({
+            tableId: this.#table.tableId,
+            memberId: event.memberId,
+            at: event.at,
+          }),
+        );
+        this.#storedRoster.delete(event.memberId);
+        return;
       case "followup.report":
         await this.#write(() =>
           storage.reportFollowUp({
@@ -391,15 +475,82 @@ export class RoundtableRoom extends Room<{ state: RoundtableState }> {
   }
 
   #afterApply(event: ProtocolEvent): void {
-    if (event.type === "confidentiality.agree") {
-      const client = this.#clientsByMember.get(event.from);
-      if (client) this.#showContent(client);
-    } else if (event.type === "member.remove") {
+    if (event.type === "member.remove") {
       const removed = this.#clientsByMember.get(event.memberId);
       this.#clientsByMember.delete(event.memberId);
       // Removed while their connection was down: that connection may not come back either.
       if (removed) this.#reconnections.get(removed.sessionId)?.reject?.(new Error("removed"));
       removed?.leave(CLOSE_REMOVED, "The facilitator removed you from this meeting.");
+    } else if (event.type === "member.decline") {
+      const declined = this.#clientsByMember.get(event.memberId);
+      this.#clientsByMember.delete(event.memberId);
+      declined?.leave(CLOSE_DECLINED, "The facilitator did not let you in.");
+    } else if (event.type === "member.admit") {
+      this.#clientsByMember
+        .get(event.memberId)
+        ?.send("welcome", { memberId: event.memberId } satisfies WelcomeMessage);
+    }
+  }
+
+  /**
+   * Joins put the key holder, and at an open table everyone, on the roster: written to storage
+   * here, after the machine took them in. Admissions and removals were written before.
+   */
+  async #storeRoster(): Promise<void> {
+    const { roster } = this.#actor.getSnapshot().context;
+    for (const [memberId, name] of Object.entries(roster)) {
+      if (this.#storedRoster.get(memberId) === name) continue;
+      this.#storedRoster.set(memberId, name);
+      await this.#write(() =>
+        this.#services.storage.admit({
+          tableId: this.#table.tableId,
+          memberId,
+          name,
+          at: this.#now(),
+        }),
+      );
+    }
+  }
+
+  #isWaiting(memberId: string): boolean {
+    const { waiting, members } = this.#actor.getSnapshot().context;
+    return Object.hasOwn(waiting, memberId) && !Object.hasOwn(members, memberId);
+  }
+
+  /** The view a member's connection gets now; undefined (tableName and phase only) while waiting. */
+  #viewOf(memberId: string): StateView | undefined {
+    const { members, facilitatorId } = this.#actor.getSnapshot().context;
+    const member = members[memberId];
+    if (!member) return undefined;
+    if (!member.agreed) return this.#admitted;
+    return facilitatorId === memberId ? this.#facilitating : this.#content;
+  }
+
+  /**
+   * Each connection sees what its member may see now: after an admission, an agreement, a
+   * hand-off or a claim, its view changes and it gets a full state at once, which the SDK
+   * reconciles with what it has.
+   */
+  #refreshViews(): void {
+    for (const client of this.clients) {
+      const seat = this.#seats.get(client.sessionId);
+      if (!seat || this.#clientsByMember.get(seat.memberId) !== client) continue;
+      const view = this.#viewOf(seat.memberId);
+      if (client.view === view) continue;
+      client.view = view;
+      if (client.state === ClientState.JOINED) {
+        // Colyseus' own full-state send, as on join; it has no public name.
+        (this as unknown as { sendFullState(client: Client): void }).sendFullState(client);
+      }
+    }
+  }
+
+  /** Content fields of a member's row need the `agreed` tag on that row, in the views that show it. */
+  #tagContentRows(): void {
+    for (const row of this.state.members.values()) {
+      for (const view of [this.#content, this.#facilitating]) {
+        if (!view.hasTag(row, Audience.agreed)) view.add(row, Audience.agreed);
+      }
     }
   }
 
@@ -453,19 +604,6 @@ export class RoundtableRoom extends Room<{ state: RoundtableState }> {
       () => void this.disconnect(),
       this.#services.endedLingerMs ?? 10 * 60_000,
     );
-  }
-
-  /**
-   * Meeting content (questions, words, commitments) reaches a member once they agreed: they join
-   * the shared view and get a full state at once, which the SDK reconciles with what it has.
-   */
-  #showContent(client: Client): void {
-    if (client.view === this.#content) return;
-    client.view = this.#content;
-    if (client.state === ClientState.JOINED) {
-      // Colyseus' own full-state send, as on join; it has no public name.
-      (this as unknown as { sendFullState(client: Client): void }).sendFullState(client);
-    }
   }
 
   #refuse(client: Client, code: ErrorCode, type: string, message: string): void {

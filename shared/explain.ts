@@ -31,6 +31,8 @@ const when: Record<ProtocolEventType, string> = {
   "facilitator.handoff": "Facilitation is handed off while the meeting is open.",
   "facilitator.claim": "Facilitation is claimed while the meeting is open.",
   "member.remove": "Members are removed while the meeting is open.",
+  "member.admit": "People are let in while the meeting is open.",
+  "member.decline": "People are declined while the meeting is open.",
   "meeting.end": "The meeting has ended already.",
   "member.join": "The meeting has ended: join again to start a new one.",
   "member.drop": "The meeting has ended.",

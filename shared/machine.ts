@@ -10,11 +10,12 @@ import {
   type SnapshotFrom,
 } from "xstate";
 import { reviewQuestion, reviewShare } from "./language.ts";
+import { admit, join, stopWaiting, unseat } from "./membership.ts";
 import { firstFailure, nextSpeaker, presentMembers, type RuleName } from "./rules.ts";
 import {
   defaultConfig,
+  type Admission,
   type EarlierCommitment,
-  type Member,
   type MeetingConfig,
   type Phase,
   type ProtocolContext,
@@ -30,6 +31,12 @@ export interface ProtocolInput {
     timeboxes?: Partial<MeetingConfig["timeboxes"]>;
   };
   earlier?: EarlierCommitment[];
+  /** Who may come in; `open` (anyone with the link) unless the table says otherwise. */
+  admission?: Admission;
+  /** The table's roster as storage holds it: who comes straight in at a `members` table. */
+  roster?: { memberId: string; name: string }[];
+  /** Member ids once on the roster and removed. */
+  removedEarlier?: string[];
 }
 
 type TimedPhase = "checkIn" | "presenting" | "questions" | "experiences" | "commitment";
@@ -88,24 +95,6 @@ function revealed(pulse: Pulse, at: number): ProtocolEmitted {
 function underReview(context: ProtocolContext): EarlierCommitment[] {
   const here = new Set(presentMembers(context).map((m) => m.id));
   return context.earlier.filter((c) => here.has(c.ownerId));
-}
-
-function newMember(id: string, name: string): Member {
-  return {
-    id,
-    name,
-    connected: true,
-    left: false,
-    agreed: false,
-    awaySince: 0,
-    sharedThisRound: false,
-    askedThisRound: 0,
-    airtimeMs: 0,
-    checkinWord: "",
-    closingWord: "",
-    shareNote: "",
-    shareHint: "",
-  };
 }
 
 /**
@@ -278,14 +267,15 @@ export const protocolMachine = setup({
   actions: {
     join: assign(({ context, event }) => {
       assertEvent(event, "member.join");
-      const known = context.members[event.from];
-      const member = known
-        ? { ...known, name: event.name, connected: true, left: false, awaySince: 0 }
-        : newMember(event.from, event.name);
-      return {
-        members: { ...context.members, [event.from]: member },
-        facilitatorId: event.keyValid ? event.from : context.facilitatorId,
-      };
+      return join(context, event);
+    }),
+    admit: assign(({ context, event }) => {
+      assertEvent(event, "member.admit");
+      return admit(context, event.memberId);
+    }),
+    decline: assign(({ context, event }) => {
+      assertEvent(event, "member.decline");
+      return stopWaiting(context, event.memberId);
     }),
     drop: assign(({ context, event }) => {
       const m = context.members[event.from];
@@ -300,7 +290,7 @@ export const protocolMachine = setup({
     /** Gone for good: the seat is kept for a later return, but hand, floor and offer go. */
     leave: assign(({ context, event }) => {
       const m = context.members[event.from];
-      if (!m) return {};
+      if (!m) return stopWaiting(context, event.from);
       const released = context.floorId === event.from ? passFloor(context, "", event.at, null) : {};
       const members = released.members ?? context.members;
       return {
@@ -335,8 +325,8 @@ export const protocolMachine = setup({
       const { [id]: _removed, ...members } = released.members ?? context.members;
       return {
         ...released,
+        ...unseat(context, id),
         members,
-        removed: [...context.removed, id],
         hands: context.hands.filter((h) => h !== id),
         volunteers: context.volunteers.filter((v) => v !== id),
         presenterId: context.presenterId === id ? "" : context.presenterId,
@@ -562,6 +552,11 @@ export const protocolMachine = setup({
       pulseThreshold: input.config?.pulseThreshold ?? defaultConfig.pulseThreshold,
       timeboxes: { ...defaultConfig.timeboxes, ...input.config?.timeboxes },
     },
+    admission: input.admission ?? "open",
+    roster: Object.fromEntries((input.roster ?? []).map((r) => [r.memberId, r.name])),
+    removedEarlier: input.removedEarlier ?? [],
+    waiting: {},
+    keyHolders: [],
     members: {},
     removed: [],
     facilitatorId: "",
@@ -598,6 +593,8 @@ export const protocolMachine = setup({
         "facilitator.handoff": { guard: allowed("facilitator.handoff"), actions: "handoff" },
         "facilitator.claim": { guard: allowed("facilitator.claim"), actions: "claim" },
         "member.remove": { guard: allowed("member.remove"), actions: "remove" },
+        "member.admit": { guard: allowed("member.admit"), actions: "admit" },
+        "member.decline": { guard: allowed("member.decline"), actions: "decline" },
         "meeting.end": { guard: allowed("meeting.end"), target: "ended", actions: "endMeeting" },
       },
       states: {

@@ -76,6 +76,9 @@ export const clientMessages = {
   /** The key makes the claim; without one, it succeeds only once the facilitator has been away a minute. */
   "facilitator.claim": z.strictObject({ facilitatorKey: z.string().max(128).optional() }).nullish(),
   "member.remove": z.strictObject({ memberId: id }),
+  /** Version 2: the facilitator lets a waiting person in (onto the roster), or declines them. */
+  "member.admit": z.strictObject({ memberId: id }),
+  "member.decline": z.strictObject({ memberId: id }),
   "meeting.end": none,
 } as const;
 
@@ -104,6 +107,8 @@ export interface ErrorMessage {
 /** The `welcome` message a client receives on join. */
 export interface WelcomeMessage {
   memberId: string;
+  /** Set while the person waits for the facilitator to let them in. */
+  waiting?: true;
 }
 
 export type ParsedMessage<T extends ClientMessageType = ClientMessageType> =

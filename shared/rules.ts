@@ -1,4 +1,5 @@
-import { MAX_MEMBERS } from "./limits.ts";
+import { MAX_MEMBERS, MAX_WAITING } from "./limits.ts";
+import { comesIn, holdsKey, nameTaken, seatsTaken } from "./membership.ts";
 import type { ProtocolContext, ProtocolEvent } from "./types.ts";
 
 /**
@@ -16,6 +17,7 @@ type AnyEvent = ProtocolEvent & {
   questionId?: string;
   commitmentId?: string;
   keyValid?: boolean;
+  name?: string;
 };
 
 /** Milliseconds a facilitator must be away before any agreed member may take the role over. */
@@ -60,6 +62,14 @@ const targetConnected: Check = [
   (c, e) => target(c, e)?.connected === true,
   "That member is not connected right now.",
 ];
+const targetWaiting: Check = [
+  (c, e) => e.memberId !== undefined && Object.hasOwn(c.waiting, e.memberId),
+  "That person is not waiting to be let in.",
+];
+const NAME_TAKEN = "Someone here already uses that name. Add an initial or pick another.";
+/** A seat for whoever takes one now; the key holder always has one. */
+const seatFree = (c: ProtocolContext, id: string, keyValid: boolean) =>
+  keyValid || holdsKey(c, id) || seatsTaken(c, id) < MAX_MEMBERS;
 const twoAgreed: Check = [
   (c) => presentMembers(c).length >= 2,
   "At least two members must have agreed to confidentiality to start.",
@@ -111,6 +121,7 @@ export const rules = {
   "confidentiality.agree": [
     isMember,
     [(c, e) => sender(c, e)?.agreed !== true, "You have already agreed to confidentiality."],
+    [(c, e) => seatFree(c, e.from, false), "The meeting is full."],
   ],
   "meeting.start": start,
   "phase.next@lobby": start,
@@ -194,12 +205,15 @@ export const rules = {
     agreed,
     [(c, e) => c.facilitatorId !== e.from, "You are the facilitator already."],
     [
+      // Without the key, only to carry on for a facilitator who was here and has been away a
+      // minute: never before the real facilitator has arrived.
       (c, e) => {
-        if (e.keyValid === true || c.facilitatorId === "") return true;
+        if (e.keyValid === true) return true;
         const holder = c.members[c.facilitatorId];
         return (
-          holder === undefined ||
-          (!holder.connected && e.at - holder.awaySince >= FACILITATOR_AWAY_MS)
+          holder !== undefined &&
+          !holder.connected &&
+          e.at - holder.awaySince >= FACILITATOR_AWAY_MS
         );
       },
       "Facilitation can be claimed with the table's key, or once the facilitator has been away for a minute.",
@@ -210,19 +224,53 @@ export const rules = {
     facilitator,
     [(c, e) => target(c, e) !== undefined, "That member is not in the meeting."],
     [(c, e) => e.memberId !== e.from, "You cannot remove yourself."],
+    [
+      (c, e) => e.memberId === undefined || !holdsKey(c, e.memberId),
+      "The holder of the table's key cannot be removed.",
+    ],
   ],
+  "member.admit": [
+    agreed,
+    facilitator,
+    targetWaiting,
+    [
+      (c, e) => !nameTaken(c, c.waiting[e.memberId ?? ""]?.name ?? "", e.memberId ?? ""),
+      "Someone here already uses that name: ask them to join again with another.",
+    ],
+  ],
+  "member.decline": [agreed, facilitator, targetWaiting],
   "meeting.end": [agreed, facilitator],
   "member.join": [
-    [(c, e) => !c.removed.includes(e.from), "The facilitator removed you from this meeting."],
+    [
+      (c, e) => e.keyValid === true || !c.removed.includes(e.from),
+      "The facilitator removed you from this meeting.",
+    ],
+    [
+      (c, e) => !nameTaken(c, e.name ?? "", e.from, comesIn(c, e.from, e.keyValid === true)),
+      NAME_TAKEN,
+    ],
     [
       (c, e) =>
+        !comesIn(c, e.from, e.keyValid === true) ||
         c.members[e.from]?.left === false ||
-        Object.values(c.members).filter((m) => !m.left).length < MAX_MEMBERS,
+        seatFree(c, e.from, e.keyValid === true),
       "The meeting is full.",
+    ],
+    [
+      (c, e) =>
+        comesIn(c, e.from, e.keyValid === true) ||
+        Object.hasOwn(c.waiting, e.from) ||
+        Object.keys(c.waiting).length < MAX_WAITING,
+      "Too many people are waiting to be let in. Try again later.",
     ],
   ],
   "member.drop": [isMember],
-  "member.leave": [isMember],
+  "member.leave": [
+    [
+      (c, e) => sender(c, e) !== undefined || Object.hasOwn(c.waiting, e.from),
+      "Join the table first.",
+    ],
+  ],
 } satisfies Record<string, readonly Check[]>;
 
 export type RuleName = keyof typeof rules;

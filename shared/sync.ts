@@ -1,6 +1,8 @@
 import { protocolMachine, type ProtocolSnapshot } from "./machine.ts";
 import {
   defaultConfig,
+  type Admission,
+  type Waiting,
   type Commitment,
   type MeetingConfig,
   type Member,
@@ -20,6 +22,9 @@ export interface SyncedMember extends Omit<Member, "shareHint"> {
 export interface SyncedState {
   tableName: string;
   phase: Phase;
+  admission: Admission;
+  /** People waiting to be let in; only the facilitator receives them. */
+  waiting: Record<string, Waiting>;
   round: number;
   facilitatorId: string;
   presenterId: string;
@@ -102,6 +107,14 @@ function contextFromSynced(
   return {
     tableName: state.tableName,
     config,
+    admission: state.admission,
+    // The roster and who holds the key stay on the server; the client sees whom it is asked about.
+    roster: {},
+    removedEarlier: [],
+    waiting: Object.fromEntries(
+      Object.entries(state.waiting ?? {}).map(([id, w]) => [id, { ...w }]),
+    ),
+    keyHolders: [],
     members,
     removed: [],
     facilitatorId: state.facilitatorId,
@@ -143,6 +156,8 @@ export function syncedFromSnapshot(snapshot: ProtocolSnapshot): SyncedState {
   return {
     tableName: c.tableName,
     phase: phaseOf(snapshot),
+    admission: c.admission,
+    waiting: c.waiting,
     round: c.round,
     facilitatorId: c.facilitatorId,
     presenterId: c.presenterId,

@@ -117,11 +117,35 @@ export interface Pulse {
   mean: number;
 }
 
+/** Who may come in: `members`, the table's roster (others wait to be let in); `open`, anyone with the link. */
+export type Admission = "members" | "open";
+
+/** Why the facilitator is asked about someone waiting: what the table knows of their member id. */
+export type WaitingReason = "never_admitted" | "new_device" | "removed_earlier";
+
+/** Someone waiting to be let in at a `members` table. They hold no seat and see nothing. */
+export interface Waiting {
+  id: string;
+  name: string;
+  /** Epoch milliseconds since they have been waiting. */
+  since: number;
+  reason: WaitingReason;
+}
+
 export interface ProtocolContext {
   tableName: string;
   config: MeetingConfig;
+  admission: Admission;
+  /** The table's roster, memberId → display name: who comes straight in at a `members` table. */
+  roster: Record<string, string>;
+  /** Member ids that were on the roster and were removed. */
+  removedEarlier: string[];
+  /** People waiting for the facilitator to let them in, by member id. */
+  waiting: Record<string, Waiting>;
+  /** Members who joined this meeting with the table's key: never refused, never removed. */
+  keyHolders: string[];
   members: Record<string, Member>;
-  /** Members the facilitator removed; they cannot rejoin this meeting. */
+  /** Members the facilitator removed at an `open` table; they cannot rejoin this meeting. */
   removed: string[];
   facilitatorId: string;
   presenterId: string;

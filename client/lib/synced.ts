@@ -36,6 +36,8 @@ export function normalizeState(json: unknown): SyncedState {
   return {
     tableName: String(raw.tableName ?? ""),
     phase: (raw.phase as SyncedState["phase"]) || "lobby",
+    admission: raw.admission === "open" ? "open" : "members",
+    waiting: (raw.waiting ?? {}) as SyncedState["waiting"],
     round: Number(raw.round ?? 0),
     facilitatorId: String(raw.facilitatorId ?? ""),
     presenterId: String(raw.presenterId ?? ""),

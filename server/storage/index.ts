@@ -32,6 +32,12 @@ export interface StoredCommitment {
   closed: boolean;
 }
 
+/** Who may join a table's meetings: admitted members (the roster), or anyone with the link. */
+export type Admission = "members" | "open";
+
+/** A table's meeting flow: the roundtable of version 1, or the forum with updates. */
+export type TableFormat = "roundtable" | "forum";
+
 /** A table (a group) as stored. */
 export interface TableRecord {
   /** Unguessable id from the table's link. */
@@ -42,6 +48,24 @@ export interface TableRecord {
   facilitatorKeyHash: string;
   /** When the table was created, epoch milliseconds. */
   createdAt: number;
+  /** Who may join: "members" (the roster) or "open" (anyone with the link). */
+  admission: Admission;
+  /** The meeting's flow. */
+  format: TableFormat;
+}
+
+/** A new table: admission defaults to "members", format to "roundtable". */
+export type NewTable = Omit<TableRecord, "admission" | "format"> &
+  Partial<Pick<TableRecord, "admission" | "format">>;
+
+/** A person a "members" table has admitted: public memberId and display name, nothing else. */
+export interface RosterEntry {
+  memberId: string;
+  name: string;
+  /** Epoch ms of the latest admission. */
+  admittedAt: number;
+  /** Epoch ms of the removal; null while on the roster. */
+  removedAt: number | null;
 }
 
 /** What GET /api/tables/:tableId answers. */
@@ -60,8 +84,8 @@ export interface TableSummary {
 
 /** Durable storage for tables, meetings, commitments and pulse aggregates; every write is committed when its promise resolves. */
 export interface Storage {
-  /** Stores a new table; rejects if the tableId exists. */
-  createTable(table: TableRecord): Promise<void>;
+  /** Stores a new table (admission "members" and format "roundtable" unless given); rejects if the tableId exists. */
+  createTable(table: NewTable): Promise<void>;
   /** The table, or undefined for an unknown tableId. */
   getTable(tableId: string): Promise<TableRecord | undefined>;
   /** What GET /api/tables/:id answers; trust oldest first, from recorded (revealed) pulses, endedAt = the pulse's closedAt. meetings = meetings started. openCommitments = not closed. */
@@ -103,6 +127,14 @@ export interface Storage {
     counts: number[];
     mean: number;
   }): Promise<void>;
+  /** Every roster row of a table, on the roster and removed, oldest admission first. */
+  roster(tableId: string): Promise<RosterEntry[]>;
+  /** Puts a member on the roster (or back on it), with their current display name; `at` in epoch ms. Rejects for an unknown table. */
+  admit(r: { tableId: string; memberId: string; name: string; at: number }): Promise<void>;
+  /** Takes a member off the roster; the row stays with removedAt set (the first removal's time). No-op for an unknown member. */
+  removeFromRoster(r: { tableId: string; memberId: string; at: number }): Promise<void>;
+  /** Meetings started but never ended (their process died) are marked interrupted: endedAt = at, interrupted = true. Returns how many. */
+  closeInterruptedMeetings(at: number): Promise<number>;
   /** Closes the connections; the storage is unusable afterwards. */
   close(): Promise<void>;
 }

@@ -2,7 +2,13 @@
 // the rows each write produces, so that the two implementations differ only in how they talk
 // to their database.
 import { randomUUID } from "node:crypto";
-import type { CommitmentStatus, Storage } from "./index.ts";
+import type { Admission, CommitmentStatus, Storage, TableFormat } from "./index.ts";
+
+/** Who may come in: the roster's members (the safe default), or anyone with the link. */
+export const admissions = ["members", "open"] as const satisfies readonly Admission[];
+
+/** The meeting's flow. */
+export const formats = ["roundtable", "forum"] as const satisfies readonly TableFormat[];
 
 /** Every value a commitment's status may take. */
 export const commitmentStatuses = [
@@ -23,10 +29,34 @@ export function sqlList(values: readonly string[]): string {
   return `(${values.map((v) => `'${v}'`).join(", ")})`;
 }
 
+type NewTable = Parameters<Storage["createTable"]>[0];
+type Admit = Parameters<Storage["admit"]>[0];
 type NewCommitment = Parameters<Storage["addCommitment"]>[0];
 type FollowUp = Parameters<Storage["reportFollowUp"]>[0];
 type NewMeeting = Parameters<Storage["startMeeting"]>[0];
 type Pulse = Parameters<Storage["recordPulse"]>[0];
+
+/** The row a new table is stored as: "members" and "roundtable" unless told otherwise. */
+export function tableRow(t: NewTable) {
+  return {
+    tableId: t.tableId,
+    name: t.name,
+    facilitatorKeyHash: t.facilitatorKeyHash,
+    createdAt: t.createdAt,
+    admission: t.admission ?? "members",
+    format: t.format ?? "roundtable",
+  };
+}
+
+/** What an admission writes over an existing roster row: the current name, the time, no removal. */
+export function admission(r: Admit) {
+  return { name: r.name, admittedAt: r.at, removedAt: null };
+}
+
+/** A new roster row: on the roster, with the current display name. */
+export function rosterRow(r: Admit) {
+  return { tableId: r.tableId, memberId: r.memberId, ...admission(r) };
+}
 
 /** The row a new commitment is stored as: open, no note. */
 export function commitmentRow(c: NewCommitment) {
@@ -71,6 +101,7 @@ export function meetingRow(m: NewMeeting) {
     endedAt: null,
     rounds: 0,
     members: 0,
+    interrupted: false,
   };
 }
 

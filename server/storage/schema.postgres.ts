@@ -12,19 +12,29 @@ import {
   index,
   integer,
   pgTable,
+  primaryKey,
   text,
 } from "drizzle-orm/pg-core";
-import { commitmentStatuses, followUpStatuses, sqlList } from "./rules.ts";
+import { admissions, commitmentStatuses, followUpStatuses, formats, sqlList } from "./rules.ts";
 
 /** Groups; the facilitator key is kept only as a hash. */
-export const tables = pgTable("tables", {
-  tableId: text("table_id").primaryKey(),
-  name: text("name").notNull(),
-  facilitatorKeyHash: text("facilitator_key_hash").notNull(),
-  createdAt: bigint("created_at", { mode: "number" }).notNull(),
-});
+export const tables = pgTable(
+  "tables",
+  {
+    tableId: text("table_id").primaryKey(),
+    name: text("name").notNull(),
+    facilitatorKeyHash: text("facilitator_key_hash").notNull(),
+    createdAt: bigint("created_at", { mode: "number" }).notNull(),
+    admission: text("admission", { enum: admissions }).notNull().default("members"),
+    format: text("format", { enum: formats }).notNull().default("roundtable"),
+  },
+  (t) => [
+    check("tables_admission_check", sql`${t.admission} in ${sql.raw(sqlList(admissions))}`),
+    check("tables_format_check", sql`${t.format} in ${sql.raw(sqlList(formats))}`),
+  ],
+);
 
-/** Meetings held at a table; endedAt stays null until the meeting ends. */
+/** Meetings held at a table; endedAt stays null until the meeting ends (or is found interrupted). */
 export const meetings = pgTable(
   "meetings",
   {
@@ -36,8 +46,28 @@ export const meetings = pgTable(
     endedAt: bigint("ended_at", { mode: "number" }),
     rounds: integer("rounds").notNull().default(0),
     members: integer("members").notNull().default(0),
+    /** True when the meeting's process died before it ended (endedAt is then when that was noticed). */
+    interrupted: boolean("interrupted").notNull().default(false),
   },
   (t) => [index("meetings_table_id_idx").on(t.tableId)],
+);
+
+/**
+ * Who a "members" table has admitted: the public memberId and the display name, nothing else
+ * about a person. A removal keeps the row (removedAt set), so a removed member waits again.
+ */
+export const roster = pgTable(
+  "roster",
+  {
+    tableId: text("table_id")
+      .notNull()
+      .references(() => tables.tableId),
+    memberId: text("member_id").notNull(),
+    name: text("name").notNull(),
+    admittedAt: bigint("admitted_at", { mode: "number" }).notNull(),
+    removedAt: bigint("removed_at", { mode: "number" }),
+  },
+  (t) => [primaryKey({ columns: [t.tableId, t.memberId] })],
 );
 
 /** Commitments with their latest follow-up answer. */

@@ -4,18 +4,35 @@
 // words, shares) and none for a per-person pulse value: see BRIEF.md, "Trust and
 // confidentiality by design".
 import { sql } from "drizzle-orm";
-import { check, index, integer, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { commitmentStatuses, followUpStatuses, sqlList } from "./rules.ts";
+import {
+  check,
+  index,
+  integer,
+  primaryKey,
+  real,
+  sqliteTable,
+  text,
+} from "drizzle-orm/sqlite-core";
+import { admissions, commitmentStatuses, followUpStatuses, formats, sqlList } from "./rules.ts";
 
 /** Groups; the facilitator key is kept only as a hash. */
-export const tables = sqliteTable("tables", {
-  tableId: text("table_id").primaryKey(),
-  name: text("name").notNull(),
-  facilitatorKeyHash: text("facilitator_key_hash").notNull(),
-  createdAt: integer("created_at").notNull(),
-});
+export const tables = sqliteTable(
+  "tables",
+  {
+    tableId: text("table_id").primaryKey(),
+    name: text("name").notNull(),
+    facilitatorKeyHash: text("facilitator_key_hash").notNull(),
+    createdAt: integer("created_at").notNull(),
+    admission: text("admission", { enum: admissions }).notNull().default("members"),
+    format: text("format", { enum: formats }).notNull().default("roundtable"),
+  },
+  (t) => [
+    check("tables_admission_check", sql`${t.admission} in ${sql.raw(sqlList(admissions))}`),
+    check("tables_format_check", sql`${t.format} in ${sql.raw(sqlList(formats))}`),
+  ],
+);
 
-/** Meetings held at a table; endedAt stays null until the meeting ends. */
+/** Meetings held at a table; endedAt stays null until the meeting ends (or is found interrupted). */
 export const meetings = sqliteTable(
   "meetings",
   {
@@ -27,8 +44,28 @@ export const meetings = sqliteTable(
     endedAt: integer("ended_at"),
     rounds: integer("rounds").notNull().default(0),
     members: integer("members").notNull().default(0),
+    /** True when the meeting's process died before it ended (endedAt is then when that was noticed). */
+    interrupted: integer("interrupted", { mode: "boolean" }).notNull().default(false),
   },
   (t) => [index("meetings_table_id_idx").on(t.tableId)],
+);
+
+/**
+ * Who a "members" table has admitted: the public memberId and the display name, nothing else
+ * about a person. A removal keeps the row (removedAt set), so a removed member waits again.
+ */
+export const roster = sqliteTable(
+  "roster",
+  {
+    tableId: text("table_id")
+      .notNull()
+      .references(() => tables.tableId),
+    memberId: text("member_id").notNull(),
+    name: text("name").notNull(),
+    admittedAt: integer("admitted_at").notNull(),
+    removedAt: integer("removed_at"),
+  },
+  (t) => [primaryKey({ columns: [t.tableId, t.memberId] })],
 );
 
 /** Commitments with their latest follow-up answer. */

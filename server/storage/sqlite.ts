@@ -2,19 +2,29 @@
 // where the two drivers differ (how to open, migrate, make several writes atomic, and close).
 import { fileURLToPath } from "node:url";
 import { createClient, LibsqlError, type Client } from "@libsql/client";
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, isNull } from "drizzle-orm";
 import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
-import type { Storage, StoredCommitment, TableRecord, TableSummary } from "./index.ts";
+import type {
+  NewTable,
+  RosterEntry,
+  Storage,
+  StoredCommitment,
+  TableRecord,
+  TableSummary,
+} from "./index.ts";
 import {
+  admission,
   commitmentAfterFollowUp,
   commitmentRow,
   followUpRow,
   meetingRow,
   notFound,
   pulseRow,
+  rosterRow,
+  tableRow,
 } from "./rules.ts";
-import { commitments, followups, meetings, pulses, tables } from "./schema.sqlite.ts";
+import { commitments, followups, meetings, pulses, roster, tables } from "./schema.sqlite.ts";
 
 const migrationsFolder = fileURLToPath(new URL("./migrations/sqlite", import.meta.url));
 
@@ -57,9 +67,8 @@ class SqliteStorage implements Storage {
     private readonly db: LibSQLDatabase,
   ) {}
 
-  async createTable(table: TableRecord): Promise<void> {
-    const { tableId, name, facilitatorKeyHash, createdAt } = table;
-    await this.db.insert(tables).values({ tableId, name, facilitatorKeyHash, createdAt });
+  async createTable(table: NewTable): Promise<void> {
+    await this.db.insert(tables).values(tableRow(table));
   }
 
   async getTable(tableId: string): Promise<TableRecord | undefined> {
@@ -134,6 +143,48 @@ class SqliteStorage implements Storage {
 
   async recordPulse(p: Parameters<Storage["recordPulse"]>[0]): Promise<void> {
     await this.db.insert(pulses).values(pulseRow(p));
+  }
+
+  async roster(tableId: string): Promise<RosterEntry[]> {
+    return this.db
+      .select({
+        memberId: roster.memberId,
+        name: roster.name,
+        admittedAt: roster.admittedAt,
+        removedAt: roster.removedAt,
+      })
+      .from(roster)
+      .where(eq(roster.tableId, tableId))
+      .orderBy(asc(roster.admittedAt), asc(roster.memberId));
+  }
+
+  async admit(r: Parameters<Storage["admit"]>[0]): Promise<void> {
+    await this.db
+      .insert(roster)
+      .values(rosterRow(r))
+      .onConflictDoUpdate({ target: [roster.tableId, roster.memberId], set: admission(r) });
+  }
+
+  async removeFromRoster(r: Parameters<Storage["removeFromRoster"]>[0]): Promise<void> {
+    await this.db
+      .update(roster)
+      .set({ removedAt: r.at })
+      .where(
+        and(
+          eq(roster.tableId, r.tableId),
+          eq(roster.memberId, r.memberId),
+          isNull(roster.removedAt),
+        ),
+      );
+  }
+
+  async closeInterruptedMeetings(at: number): Promise<number> {
+    const closed = await this.db
+      .update(meetings)
+      .set({ endedAt: at, interrupted: true })
+      .where(isNull(meetings.endedAt))
+      .returning({ id: meetings.id });
+    return closed.length;
   }
 
   async close(): Promise<void> {

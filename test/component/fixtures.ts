@@ -18,6 +18,8 @@ export function meeting(extra: Partial<SyncedState> = {}): SyncedState {
   return {
     tableName: "Engineering managers' circle",
     phase: "lobby",
+    admission: "members",
+    waiting: {},
     round: 0,
     facilitatorId: "ana",
     presenterId: "",

@@ -305,6 +305,12 @@ describe("the trust pulse", () => {
       await accepted(p, "pulse.answer", { score });
       await Promise.all(everyone.map((q) => settle(q.room)));
       for (const [j, q] of everyone.entries()) {
+        if (q === zed) {
+          // Who has not agreed sees nothing of the pulse, not even how many answered.
+          expect(q.state()).toEqual(before[j]);
+          expect(q.state().pulse).toBeUndefined();
+          continue;
+        }
         // The only change anyone sees: one more answer. Not whose, not what.
         expect(q.state()).toEqual({
           ...before[j],
@@ -317,7 +323,8 @@ describe("the trust pulse", () => {
     }
     await accepted(ana, "pulse.close");
     await Promise.all(everyone.map((q) => settle(q.room)));
-    for (const q of everyone) {
+    expect(zed.state().pulse).toBeUndefined();
+    for (const q of everyone.filter((p) => p !== zed)) {
       expect(q.state().pulse).toMatchObject({
         status: "revealed",
         answered: 4,
@@ -350,7 +357,8 @@ describe("the trust pulse", () => {
     await accepted(chloe, "pulse.answer", { score: 1 });
     await accepted(ana, "pulse.close");
     await Promise.all(everyone.map((q) => settle(q.room)));
-    for (const q of everyone) {
+    expect(zed.state().pulse).toBeUndefined();
+    for (const q of everyone.filter((p) => p !== zed)) {
       expect(q.state().pulse).toMatchObject({
         status: "withheld",
         answered: 2,
@@ -359,7 +367,11 @@ describe("the trust pulse", () => {
       });
     }
     expect(serverState().pulse).toMatchObject({ status: "withheld", counts: [], mean: 0 });
-    const summary = await (await fetch(`${server.url}/api/tables/${table.tableId}`)).json();
+    const summary = await (
+      await fetch(`${server.url}/api/tables/${table.tableId}`, {
+        headers: { authorization: `Bearer ${table.facilitatorKey}` },
+      })
+    ).json();
     expect(summary.trust).toEqual([{ endedAt: expect.any(Number), answered: 4, mean: 3 }]);
     for (const p of everyone) await p.leave();
   });

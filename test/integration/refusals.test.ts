@@ -244,6 +244,10 @@ describe("refused for a member who may not send it now", () => {
     await refused(ben, "member.remove", { memberId: dev.memberId }); // not the facilitator
     await refused(ana, "member.remove", { memberId: ana.memberId }); // oneself
     await refused(ana, "member.remove", { memberId: "no-such-member" });
+    // At this open table nobody waits: there is nobody to let in or decline.
+    await refused(ana, "member.admit", { memberId: zed.memberId });
+    await refused(ana, "member.decline", { memberId: "no-such-member" });
+    await refused(ben, "member.admit", { memberId: dev.memberId }); // not the facilitator
     await refused(ben, "facilitator.handoff", { memberId: ben.memberId });
     await refused(ana, "facilitator.handoff", { memberId: ana.memberId });
     await refused(ana, "facilitator.handoff", { memberId: zed.memberId }); // has not agreed
@@ -307,8 +311,9 @@ describe("refused for a member who may not send it now", () => {
 
   it("covers every message type of PROTOCOL.md's table", () => {
     expect([...refusedTypes].sort()).toEqual([...clientMessageTypes].sort());
-    // PROTOCOL.md's table: 24 rows, `hand.raise / hand.lower` sharing one.
-    expect(clientMessageTypes).toHaveLength(25);
+    // PROTOCOL.md's table: 24 rows, `hand.raise / hand.lower` sharing one; and version 2's
+    // `member.admit` and `member.decline`.
+    expect(clientMessageTypes).toHaveLength(27);
   });
 });
 

@@ -54,11 +54,13 @@ export async function startTestServer(options: Partial<AppOptions> = {}): Promis
 export async function createTable(
   url: string,
   name = "Engineering managers' circle",
+  options: { admission?: "members" | "open"; format?: "roundtable" | "forum" } = {},
 ): Promise<{ tableId: string; facilitatorKey: string; link: string }> {
   const res = await fetch(`${url}/api/tables`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ name }),
+    // Version 1's suites run open tables; the trust suites ask for members-only ones.
+    body: JSON.stringify({ name, admission: "open", ...options }),
   });
   if (res.status !== 201) throw new Error(`create table: ${res.status} ${await res.text()}`);
   return (await res.json()) as { tableId: string; facilitatorKey: string; link: string };
@@ -77,6 +79,8 @@ export interface Person {
   memberKey: string;
   room: Room;
   errors: ErrorReply[];
+  /** Whether the latest `welcome` said the person waits to be let in. */
+  waiting(): boolean;
   /** Sends a message and waits until the server has handled it (its patch or its error arrived). */
   send(type: string, payload?: unknown): Promise<ErrorReply | undefined>;
   /** The synced state as plain JSON. */
@@ -96,6 +100,7 @@ export async function join(
   const memberKey =
     extra.memberKey ?? `member-key-${process.pid}-${++keySeq}-${name}`.padEnd(20, "x");
   let pending: (id: string) => void = () => {};
+  let waiting = false;
   const welcome = new Promise<string>((resolve) => {
     pending = resolve;
   });
@@ -107,7 +112,10 @@ export async function join(
   });
   const errors: ErrorReply[] = [];
   let lastError: ErrorReply | undefined;
-  room.onMessage("welcome", (m: { memberId: string }) => pending(m.memberId));
+  room.onMessage("welcome", (m: { memberId: string; waiting?: boolean }) => {
+    waiting = m.waiting === true;
+    pending(m.memberId);
+  });
   room.onMessage("error", (e: ErrorReply) => {
     errors.push(e);
     lastError = e;
@@ -120,6 +128,7 @@ export async function join(
     memberKey,
     room,
     errors,
+    waiting: () => waiting,
     async send(type, payload) {
       lastError = undefined;
       if (process.env.TRACE) console.log(name, type, JSON.stringify(payload));

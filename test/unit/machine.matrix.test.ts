@@ -68,6 +68,8 @@ const expected: Record<ClientMessageType, (role: Role, phase: Phase) => boolean>
   // With the table's key; the facilitator is the facilitator already.
   "facilitator.claim": (r, p) => (r === "presenter" || r === "member") && open(p),
   "member.remove": (r, p) => r === "facilitator" && open(p),
+  "member.admit": (r, p) => r === "facilitator" && open(p),
+  "member.decline": (r, p) => r === "facilitator" && open(p),
   "meeting.end": (r, p) => r === "facilitator" && open(p),
 };
 const messageTypes = Object.keys(expected) as ClientMessageType[];
@@ -136,11 +138,26 @@ const probes: Record<ClientMessageType, (m: Meeting, who: string) => ProtocolEve
   "facilitator.handoff": (m, who) => m.event(who, "facilitator.handoff", { memberId: NOOR }),
   "facilitator.claim": (m, who) => m.event(who, "facilitator.claim", { keyValid: true }),
   "member.remove": (m, who) => m.event(who, "member.remove", { memberId: NOOR }),
+  "member.admit": (m, who) => {
+    waitingGus(m);
+    return m.event(who, "member.admit", { memberId: GUS });
+  },
+  "member.decline": (m, who) => {
+    waitingGus(m);
+    return m.event(who, "member.decline", { memberId: GUS });
+  },
   "meeting.end": (m, who) => m.event(who, "meeting.end"),
 };
 
 // Everyone who could own an earlier commitment has one, so follow-up has something to review.
-const input = { earlier: [FAY, PRIYA, MO, NOOR, UMA, STRANGER].map(earlierOf) };
+// A members-only table whose roster holds everyone who joins; Gus, who is not on it, waits.
+const GUS = "gus";
+const input = {
+  earlier: [FAY, PRIYA, MO, NOOR, UMA, STRANGER].map(earlierOf),
+  admission: "members" as const,
+  roster: [FAY, PRIYA, MO, NOOR, UMA].map((memberId) => ({ memberId, name: memberId })),
+};
+const waitingGus = (m: Meeting) => m.attempt(GUS, "member.join", { name: "Gus", keyValid: false });
 
 const meetings: Meeting[] = [];
 afterEach(() => {

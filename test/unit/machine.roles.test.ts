@@ -185,16 +185,33 @@ describe("the facilitator", () => {
     expect(m.context.facilitatorId).toBe(NOOR);
   });
 
-  it("can be claimed without the key by any agreed member when there is none", () => {
+  it("cannot be claimed without the key before a facilitator has been here", () => {
     const m = track(new Meeting());
     for (const id of [MO, NOOR]) {
       m.send(id, "member.join", { name: id, keyValid: false });
       m.send(id, "confidentiality.agree");
     }
     expect(m.context.facilitatorId).toBe("");
-    m.send(NOOR, "facilitator.claim", { keyValid: false });
+    m.wait(10 * 60_000);
+    expect(m.why(NOOR, "facilitator.claim", { keyValid: false })).toBe(
+      "Facilitation can be claimed with the table's key, or once the facilitator has been away for a minute.",
+    );
+    m.send(NOOR, "facilitator.claim", { keyValid: true });
     expect(m.context.facilitatorId).toBe(NOOR);
     expect(m.can(NOOR, "meeting.start")).toBe(true);
+  });
+
+  it("cannot take the key holder out: a claim carries on for them, and they come back to it", () => {
+    const m = track(meetingIn("checkIn"));
+    m.send(FAY, "member.drop");
+    m.wait(61_000);
+    m.send(MO, "facilitator.claim", { keyValid: false });
+    expect(m.context.facilitatorId).toBe(MO);
+    expect(m.why(MO, "member.remove", { memberId: FAY })).toBe(
+      "The holder of the table's key cannot be removed.",
+    );
+    m.send(FAY, "member.join", { name: "Fay", keyValid: true });
+    expect(m.context.facilitatorId).toBe(FAY);
   });
 });
 
@@ -231,7 +248,8 @@ describe("membership", () => {
     expect(m.why(MO, "member.join", { name: "Mo", keyValid: false })).toBe(
       "The facilitator removed you from this meeting.",
     );
-    expect(m.can(MO, "member.join", { name: "Mo", keyValid: true })).toBe(false);
+    // The table's key is never refused: it brings its holder in, as the facilitator.
+    expect(m.can(MO, "member.join", { name: "Mo", keyValid: true })).toBe(true);
   });
 
   it("lets only the facilitator remove, never themselves, and only someone in the meeting", () => {
@@ -260,17 +278,43 @@ describe("membership", () => {
     expect(m.context.members[MO]).toMatchObject({ connected: true, awaySince: 0, agreed: true });
   });
 
-  it("refuses a 17th member when 16 are connected, but lets a member of the 16 back in", () => {
+  it("refuses a 17th member when 16 have agreed, but lets a member of the 16 back in", () => {
     const m = track(new Meeting());
     const ids = Array.from({ length: 16 }, (_, i) => `member${i + 1}`);
-    for (const id of ids) m.send(id, "member.join", { name: id, keyValid: false });
+    for (const id of ids) {
+      m.send(id, "member.join", { name: id, keyValid: false });
+      m.send(id, "confidentiality.agree");
+    }
     expect(m.why("member17", "member.join", { name: "Seventeen", keyValid: false })).toBe(
       "The meeting is full.",
     );
     m.send("member3", "member.drop");
     m.send("member3", "member.join", { name: "member3", keyValid: false });
     expect(Object.values(m.context.members).filter((x) => x.connected)).toHaveLength(16);
-    expect(m.can("member17", "member.join", { name: "Seventeen", keyValid: true })).toBe(false);
+    // The key holder is never kept out.
+    expect(m.can("member17", "member.join", { name: "Seventeen", keyValid: true })).toBe(true);
+  });
+
+  it("gives no seat to members who have not agreed: sixteen idle joins keep nobody out", () => {
+    const m = track(new Meeting());
+    for (let i = 1; i <= 16; i++)
+      m.send(`idle${i}`, "member.join", { name: `Idle ${i}`, keyValid: false });
+    m.send(FAY, "member.join", { name: "Fay", keyValid: true });
+    m.send(FAY, "confidentiality.agree");
+    m.send(MO, "member.join", { name: "Mo", keyValid: false });
+    m.send(MO, "confidentiality.agree");
+    expect(m.context.members[MO]?.agreed).toBe(true);
+  });
+
+  it("refuses the 17th agreement when 16 have agreed meanwhile, except the key holder's", () => {
+    const m = track(new Meeting());
+    for (let i = 1; i <= 17; i++)
+      m.send(`m${i}`, "member.join", { name: `M ${i}`, keyValid: false });
+    m.send(FAY, "member.join", { name: "Fay", keyValid: true });
+    for (let i = 1; i <= 16; i++) m.send(`m${i}`, "confidentiality.agree");
+    expect(m.why("m17", "confidentiality.agree")).toBe("The meeting is full.");
+    m.send(FAY, "confidentiality.agree");
+    expect(m.context.members[FAY]?.agreed).toBe(true);
   });
 
   it("ignores drops and leaves of people who never joined", () => {

@@ -22,6 +22,9 @@ describe("seats", () => {
     for (let i = 0; Object.keys(m.context.members).length < 16; i++) {
       m.send(`extra${i}`, "member.join", { name: `Extra ${i}`, keyValid: false });
     }
+    m.send(UMA, "confidentiality.agree");
+    for (let i = 0; m.context.members[`extra${i}`]; i++)
+      m.send(`extra${i}`, "confidentiality.agree");
     m.send(MO, "member.drop");
     expect(m.why("newcomer", "member.join", { name: "New", keyValid: false })).toBe(
       "The meeting is full.",
@@ -35,9 +38,13 @@ describe("seats", () => {
     for (let i = 0; Object.keys(m.context.members).length < 16; i++) {
       m.send(`extra${i}`, "member.join", { name: `Extra ${i}`, keyValid: false });
     }
+    m.send(UMA, "confidentiality.agree");
+    for (let i = 0; m.context.members[`extra${i}`]; i++)
+      m.send(`extra${i}`, "confidentiality.agree");
     m.send(MO, "member.leave");
     expect(m.context.members[MO]?.left).toBe(true);
     m.send("newcomer", "member.join", { name: "New", keyValid: false });
+    m.send("newcomer", "confidentiality.agree");
     expect(m.why(MO, "member.join", { name: "Mo", keyValid: false })).toBe("The meeting is full.");
   });
 });

@@ -36,6 +36,8 @@ const valid: Record<string, unknown[]> = {
   "facilitator.handoff": [{ memberId: "m1" }],
   "facilitator.claim": [{ facilitatorKey: "k3y-from-the-link" }, {}, undefined],
   "member.remove": [{ memberId: "m1" }],
+  "member.admit": [{ memberId: "m1" }],
+  "member.decline": [{ memberId: "m1" }],
   "meeting.end": [undefined, {}],
 };
 
@@ -93,6 +95,9 @@ const malformed: [type: string, payload: unknown, field: string][] = [
   ["facilitator.handoff", { memberId: true }, "memberId"],
   ["facilitator.claim", { keyValid: true }, ""],
   ["member.remove", {}, "memberId"],
+  ["member.admit", {}, "memberId"],
+  ["member.admit", { memberId: "m1", name: "Ana" }, ""],
+  ["member.decline", { memberId: "" }, "memberId"],
   ["meeting.end", { at: 1 }, ""],
 ];
 

@@ -2,11 +2,23 @@
 // PostgreSQL (a throwaway cluster). Each test opens a fresh, empty database.
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { createClient } from "@libsql/client";
+import { drizzle as drizzleLibsql } from "drizzle-orm/libsql";
+import { migrate as migrateLibsql } from "drizzle-orm/libsql/migrator";
+import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
+import { migrate as migratePg } from "drizzle-orm/node-postgres/migrator";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { openStorage, type Storage } from "../../server/storage/index.ts";
@@ -30,6 +42,8 @@ interface Dialect {
   columns(url: string): Promise<Record<string, string[]>>;
   /** SQL counting applied migrations. */
   countMigrations: string;
+  /** Applies the migrations of a folder, as an older version of the server did. */
+  migrate(url: string, migrationsFolder: string): Promise<void>;
 }
 
 const sqlite: Dialect = (() => {
@@ -68,6 +82,14 @@ const sqlite: Dialect = (() => {
       return columns;
     },
     countMigrations: "SELECT count(*) AS n FROM __drizzle_migrations",
+    async migrate(url, migrationsFolder) {
+      const client = createClient({ url: pathToFileURL(url).href });
+      try {
+        await migrateLibsql(drizzleLibsql(client), { migrationsFolder });
+      } finally {
+        client.close();
+      }
+    },
   };
 })();
 
@@ -114,6 +136,14 @@ const postgres: Dialect = (() => {
       return columns;
     },
     countMigrations: "SELECT count(*) AS n FROM drizzle.__drizzle_migrations",
+    async migrate(url, migrationsFolder) {
+      const pool = new pg.Pool({ connectionString: url });
+      try {
+        await migratePg(drizzlePg(pool), { migrationsFolder });
+      } finally {
+        await pool.end();
+      }
+    },
   };
 })();
 
@@ -123,6 +153,9 @@ const table = {
   facilitatorKeyHash: "sha256:4f2a",
   createdAt: 1_700_000_000_000,
 };
+
+/** The table as read back: created without admission or format, it gets the safe defaults. */
+const stored = { ...table, admission: "members", format: "roundtable" };
 
 function commitment(id: string, createdAt: number, meetingId = "m-1") {
   return {
@@ -152,15 +185,34 @@ function pulse(id: string, closedAt: number, counts: number[], mean: number) {
   return { id, tableId: table.tableId, meetingId: `m-${id}`, closedAt, answered, counts, mean };
 }
 
-/** Number of migrations drizzle-kit generated for the dialect. */
-function migrationCount(dialect: Dialect): number {
-  const journal = join(
+interface Journal {
+  entries: { tag: string }[];
+}
+
+function journal(dialect: Dialect): Journal {
+  const file = join(
     repoRoot,
     "server/storage/migrations",
     dialect.migrations,
     "meta/_journal.json",
   );
-  return (JSON.parse(readFileSync(journal, "utf8")) as { entries: unknown[] }).entries.length;
+  return JSON.parse(readFileSync(file, "utf8")) as Journal;
+}
+
+/** Number of migrations drizzle-kit generated for the dialect. */
+function migrationCount(dialect: Dialect): number {
+  return journal(dialect).entries.length;
+}
+
+/** A migrations folder holding only the first `n` migrations of the dialect: an older server. */
+function firstMigrations(dialect: Dialect, n: number): string {
+  const from = join(repoRoot, "server/storage/migrations", dialect.migrations);
+  const to = mkdtempSync(join(tmpdir(), "roundtable-migrations-"));
+  mkdirSync(join(to, "meta"));
+  const entries = journal(dialect).entries.slice(0, n);
+  for (const { tag } of entries) copyFileSync(join(from, `${tag}.sql`), join(to, `${tag}.sql`));
+  writeFileSync(join(to, "meta/_journal.json"), JSON.stringify({ ...journal(dialect), entries }));
+  return to;
 }
 
 describe.each([sqlite, postgres])("storage on $name", (dialect) => {
@@ -194,10 +246,30 @@ describe.each([sqlite, postgres])("storage on $name", (dialect) => {
 
   it("creates a table and reads it back, and knows no other", async () => {
     const storage = await withTable();
-    expect(await storage.getTable(table.tableId)).toEqual(table);
+    expect(await storage.getTable(table.tableId)).toEqual(stored);
     expect(await storage.getTable("tbl-unknown")).toBeUndefined();
     await expect(storage.createTable({ ...table, name: "Another" })).rejects.toThrow();
-    expect(await storage.getTable(table.tableId)).toEqual(table);
+    expect(await storage.getTable(table.tableId)).toEqual(stored);
+  });
+
+  it("stores a table's admission and format, and refuses values outside their sets", async () => {
+    const storage = await withTable();
+    const forum = { ...table, tableId: "tbl-forum", admission: "open", format: "forum" } as const;
+    await storage.createTable(forum);
+    expect(await storage.getTable("tbl-forum")).toEqual(forum);
+    const members = { ...table, tableId: "tbl-members", admission: "members" } as const;
+    await storage.createTable(members);
+    expect(await storage.getTable("tbl-members")).toEqual({ ...members, format: "roundtable" });
+    // The database's own CHECK constraints, below the API's validation.
+    const bad = [
+      { ...table, tableId: "tbl-bad-1", admission: "everyone" },
+      { ...table, tableId: "tbl-bad-2", format: "townhall" },
+    ];
+    for (const row of bad) {
+      await expect(storage.createTable(row as unknown as typeof forum)).rejects.toThrow();
+    }
+    expect(await storage.getTable("tbl-bad-1")).toBeUndefined();
+    expect(await storage.getTable("tbl-bad-2")).toBeUndefined();
   });
 
   it("summarises a new table as empty and an unknown table as nothing", async () => {
@@ -365,6 +437,158 @@ describe.each([sqlite, postgres])("storage on $name", (dialect) => {
     ).rejects.toThrow('Unknown meeting "m-unknown"');
   });
 
+  describe("the roster", () => {
+    const admit = (memberId: string, name: string, at: number, tableId = table.tableId) => ({
+      tableId,
+      memberId,
+      name,
+      at,
+    });
+
+    it("is empty for a new table and for an unknown one", async () => {
+      const storage = await withTable();
+      expect(await storage.roster(table.tableId)).toEqual([]);
+      expect(await storage.roster("tbl-unknown")).toEqual([]);
+    });
+
+    it("lists admitted members oldest admission first, with their names, per table", async () => {
+      const storage = await withTable();
+      await storage.createTable({ ...table, tableId: "tbl-2" });
+      await storage.admit(admit("m-ben", "Ben", 2_000));
+      await storage.admit(admit("m-ana", "Ana", 1_000));
+      await storage.admit(admit("m-chloe", "Chloé", 2_000));
+      await storage.admit(admit("m-other", "Olga", 500, "tbl-2"));
+      expect(await storage.roster(table.tableId)).toEqual([
+        { memberId: "m-ana", name: "Ana", admittedAt: 1_000, removedAt: null },
+        { memberId: "m-ben", name: "Ben", admittedAt: 2_000, removedAt: null },
+        { memberId: "m-chloe", name: "Chloé", admittedAt: 2_000, removedAt: null },
+      ]);
+      expect(await storage.roster("tbl-2")).toEqual([
+        { memberId: "m-other", name: "Olga", admittedAt: 500, removedAt: null },
+      ]);
+    });
+
+    it("takes a member off the roster but keeps the row, and ignores an unknown member", async () => {
+      const storage = await withTable();
+      await storage.admit(admit("m-ana", "Ana", 1_000));
+      await storage.admit(admit("m-ben", "Ben", 2_000));
+      await storage.removeFromRoster({ tableId: table.tableId, memberId: "m-ben", at: 3_000 });
+      // A second removal keeps the first one's time; nobody else is touched.
+      await storage.removeFromRoster({ tableId: table.tableId, memberId: "m-ben", at: 4_000 });
+      await storage.removeFromRoster({ tableId: table.tableId, memberId: "m-nobody", at: 5_000 });
+      await storage.removeFromRoster({ tableId: "tbl-unknown", memberId: "m-ana", at: 5_000 });
+      expect(await storage.roster(table.tableId)).toEqual([
+        { memberId: "m-ana", name: "Ana", admittedAt: 1_000, removedAt: null },
+        { memberId: "m-ben", name: "Ben", admittedAt: 2_000, removedAt: 3_000 },
+      ]);
+    });
+
+    it("puts a removed member back on with their current name and the new admission time", async () => {
+      const storage = await withTable();
+      await storage.admit(admit("m-ben", "Ben", 2_000));
+      await storage.removeFromRoster({ tableId: table.tableId, memberId: "m-ben", at: 3_000 });
+      await storage.admit(admit("m-ben", "Benjamin", 9_000));
+      expect(await storage.roster(table.tableId)).toEqual([
+        { memberId: "m-ben", name: "Benjamin", admittedAt: 9_000, removedAt: null },
+      ]);
+      // Admitting someone already on the roster is one row, not two.
+      await storage.admit(admit("m-ben", "Ben", 10_000));
+      expect(await storage.roster(table.tableId)).toEqual([
+        { memberId: "m-ben", name: "Ben", admittedAt: 10_000, removedAt: null },
+      ]);
+    });
+
+    it("refuses an admission to an unknown table", async () => {
+      const storage = await withTable();
+      await expect(storage.admit(admit("m-ana", "Ana", 1, "tbl-unknown"))).rejects.toThrow();
+      expect(await storage.roster("tbl-unknown")).toEqual([]);
+    });
+
+    it("takes many admissions and removals at once", async () => {
+      const storage = await withTable();
+      const ids = Array.from({ length: 30 }, (_, i) => `m-${String(i).padStart(2, "0")}`);
+      await Promise.all(ids.map((id, i) => storage.admit(admit(id, `Person ${i}`, i))));
+      await Promise.all(
+        ids
+          .filter((_, i) => i % 3 === 0)
+          .map((memberId) =>
+            storage.removeFromRoster({ tableId: table.tableId, memberId, at: 99 }),
+          ),
+      );
+      const roster = await storage.roster(table.tableId);
+      expect(roster.map((r) => r.memberId)).toEqual(ids);
+      expect(roster.filter((r) => r.removedAt === 99)).toHaveLength(10);
+    });
+  });
+
+  it("marks meetings that never ended as interrupted, once, and leaves ended ones alone", async () => {
+    const storage = await withTable();
+    await storage.createTable({ ...table, tableId: "tbl-2" });
+    await storage.startMeeting({ id: "m-ended", tableId: table.tableId, startedAt: 1_000 });
+    await storage.endMeeting({ id: "m-ended", endedAt: 2_000, rounds: 1, members: 4 });
+    await storage.startMeeting({ id: "m-died", tableId: table.tableId, startedAt: 3_000 });
+    await storage.startMeeting({ id: "m-died-2", tableId: "tbl-2", startedAt: 4_000 });
+
+    expect(await storage.closeInterruptedMeetings(50_000)).toBe(2);
+    const rows = await dialect.rows(
+      url,
+      "SELECT id, ended_at, rounds, members, interrupted FROM meetings ORDER BY id",
+    );
+    expect(
+      rows.map((r) => ({
+        id: r.id,
+        endedAt: Number(r.ended_at),
+        rounds: Number(r.rounds),
+        interrupted: Boolean(r.interrupted),
+      })),
+    ).toEqual([
+      { id: "m-died", endedAt: 50_000, rounds: 0, interrupted: true },
+      { id: "m-died-2", endedAt: 50_000, rounds: 0, interrupted: true },
+      { id: "m-ended", endedAt: 2_000, rounds: 1, interrupted: false },
+    ]);
+    // Nothing is left open, and an interrupted meeting still counts as held.
+    expect(await storage.closeInterruptedMeetings(60_000)).toBe(0);
+    expect(await storage.tableSummary(table.tableId)).toMatchObject({ meetings: 2 });
+  });
+
+  it("brings a version-1 database up to date, keeping its data, with members-only tables", async () => {
+    url = await dialect.freshUrl();
+    const old = firstMigrations(dialect, 1);
+    try {
+      await dialect.migrate(url, old);
+    } finally {
+      rmSync(old, { recursive: true, force: true });
+    }
+    // What a version-1 server wrote: a table, a meeting still running, one ended, a commitment.
+    for (const sql of [
+      `INSERT INTO tables (table_id, name, facilitator_key_hash, created_at)
+         VALUES ('tbl-1', 'Thursday circle', 'sha256:4f2a', 1700000000000)`,
+      `INSERT INTO meetings (id, table_id, started_at, ended_at, rounds, members)
+         VALUES ('m-1', 'tbl-1', 1000, 2000, 2, 5), ('m-2', 'tbl-1', 3000, NULL, 0, 0)`,
+      `INSERT INTO commitments (id, table_id, meeting_id, owner_id, owner_name, text, created_at)
+         VALUES ('c-1', 'tbl-1', 'm-1', 'member-1', 'Ana', 'Call the board', 1500)`,
+    ]) {
+      await dialect.rows(url, sql);
+    }
+    expect(await appliedMigrations()).toBe(1);
+
+    const storage = await open();
+    expect(await appliedMigrations()).toBe(migrationCount(dialect));
+    expect(await storage.getTable(table.tableId)).toEqual(stored);
+    expect(await storage.tableSummary(table.tableId)).toMatchObject({
+      openCommitments: 1,
+      meetings: 2,
+    });
+    expect(await storage.roster(table.tableId)).toEqual([]);
+    await storage.admit({ tableId: table.tableId, memberId: "member-1", name: "Ana", at: 4_000 });
+    expect(await storage.roster(table.tableId)).toHaveLength(1);
+    expect(await storage.closeInterruptedMeetings(5_000)).toBe(1);
+    // The foreign keys to the tables still hold after the migration.
+    await expect(
+      storage.startMeeting({ id: "m-x", tableId: "tbl-unknown", startedAt: 1 }),
+    ).rejects.toThrow();
+  });
+
   it("lists trust from recorded pulses, oldest first, with means to 2 decimals", async () => {
     const storage = await withTable();
     await storage.recordPulse(pulse("p-3", 3_000, [0, 0, 0, 1, 3], 4.75));
@@ -409,7 +633,7 @@ describe.each([sqlite, postgres])("storage on $name", (dialect) => {
     url = await dialect.freshUrl();
     const [a, b, c] = await Promise.all([open(), open(), open()]);
     await a.createTable(table);
-    expect(await b.getTable(table.tableId)).toEqual(table);
+    expect(await b.getTable(table.tableId)).toEqual(stored);
     expect(await c.tableSummary(table.tableId)).toMatchObject({ meetings: 0 });
     expect(await appliedMigrations()).toBe(migrationCount(dialect));
   });
@@ -476,8 +700,10 @@ describe.each([sqlite, postgres])("storage on $name", (dialect) => {
       Object.entries(columns).filter(([name]) => !name.includes("__drizzle_migrations")),
     );
     expect(own).toEqual({
-      tables: ["created_at", "facilitator_key_hash", "name", "table_id"],
-      meetings: ["ended_at", "id", "members", "rounds", "started_at", "table_id"],
+      tables: ["admission", "created_at", "facilitator_key_hash", "format", "name", "table_id"],
+      meetings: ["ended_at", "id", "interrupted", "members", "rounds", "started_at", "table_id"],
+      // A person on the roster is their public id and display name, and when: nothing they said.
+      roster: ["admitted_at", "member_id", "name", "removed_at", "table_id"],
       commitments: [
         ...["closed", "created_at", "id", "meeting_id", "note", "owner_id", "owner_name"],
         ...["status", "table_id", "text"],
@@ -489,7 +715,9 @@ describe.each([sqlite, postgres])("storage on $name", (dialect) => {
       ],
     });
     const everyColumn = Object.values(own).flat();
-    expect(everyColumn.filter((c) => /question|check.?in|word|share/i.test(c))).toEqual([]);
+    expect(
+      everyColumn.filter((c) => /question|check.?in|word|share|key|rating|issue|park/i.test(c)),
+    ).toEqual(["facilitator_key_hash"]);
   });
 });
 
@@ -507,7 +735,7 @@ describe("openStorage", () => {
     await storage.close();
     expect(existsSync(file)).toBe(true);
     const again = await openStorage(`file:${file}`);
-    expect(await again.getTable(table.tableId)).toEqual(table);
+    expect(await again.getTable(table.tableId)).toEqual(stored);
     await again.close();
   });
 
