@@ -63,9 +63,6 @@ const defaultOpen = (options: JoinOptions): Promise<Room> =>
 
 type Payload = Record<string, unknown>;
 
-/** What the app sends: the protocol's messages, and the facilitator's answers to people waiting. */
-export type OutgoingType = ClientMessageType | "member.admit" | "member.decline";
-
 /** The `welcome` message: who I am, and whether I wait to be let in. */
 interface Welcome {
   memberId: string;
@@ -231,7 +228,7 @@ export class MeetingConnection {
   }
 
   /** Sends a message; the server answers with a state patch, or an `error` to me alone. */
-  send(type: OutgoingType, payload?: Payload): void {
+  send(type: ClientMessageType, payload?: Payload): void {
     const room = this.#room;
     if (!room) return;
     if (type === "facilitator.claim") {

@@ -1,20 +1,12 @@
 // People waiting to be let in at a "members" table, as the facilitator's client receives them
 // (the synced `waiting` map: only the facilitator is sent it; design-v2.md).
 
-/** Why the facilitator is asked: what the table knows of the waiting person's member id. */
-export type WaitingReason = "never_admitted" | "new_device" | "removed_earlier";
+import type { Admission, Waiting, WaitingReason } from "../../shared/types.ts";
 
-/** Someone waiting to be let in. */
-export interface WaitingPerson {
-  id: string;
-  name: string;
-  /** Epoch milliseconds since they have been waiting. */
-  since: number;
-  reason: WaitingReason;
-}
+export type { Admission, WaitingReason };
 
-/** Who may come in: the roster (`members`), or anyone with the link (`open`). */
-export type Admission = "members" | "open";
+/** Someone waiting to be let in (the synced `waiting` map's value). */
+export type WaitingPerson = Waiting;
 
 /** The reason as the facilitator reads it beside the name. */
 export const reasonLabel: Record<WaitingReason, string> = {

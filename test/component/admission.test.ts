@@ -162,6 +162,23 @@ describe("the facilitator's admission prompt", () => {
     expect(admit.element().querySelector("bdi")?.textContent).toBe("مريم");
   });
 
+  it("lets the facilitator decline, but not admit, someone whose name is taken, and says why", async () => {
+    const { conn, room } = await joined("ana");
+    room.state({ ...meeting(), waiting: { eve: { ...eve, name: "ben" } } });
+    room.emit("welcome", { memberId: "ana" });
+    const screen = await render(AdmissionPrompt, {
+      waiting: conn.waitingList,
+      now,
+      can: (answer, memberId) => conn.can(answer, { memberId }),
+      whyNotAdmit: (memberId) => conn.why("member.admit", { memberId }),
+      onAdmit: () => {},
+      onDecline: () => {},
+    });
+    await expect.element(screen.getByRole("button", { name: "Admit ben" })).toBeDisabled();
+    await expect.element(screen.getByRole("button", { name: "Decline ben" })).toBeEnabled();
+    await expect.element(screen.getByText(/already uses that name/)).toBeVisible();
+  });
+
   it("shows nothing while nobody waits", async () => {
     const screen = await render(AdmissionPrompt, {
       waiting: [],
@@ -177,7 +194,8 @@ describe("the facilitator's admission prompt", () => {
     room.state({
       ...meeting(),
       admission: "members",
-      waiting: { sam, eve: { ...eve, reason: "something_new" } },
+      // A reason this app does not know yet reads as the plainest one.
+      waiting: { sam, eve: { ...eve, reason: "something_new" as WaitingPerson["reason"] } },
     });
     room.emit("welcome", { memberId: "ana" });
     expect(conn.admission).toBe("members");
