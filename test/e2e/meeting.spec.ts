@@ -40,6 +40,7 @@ test("a whole meeting, as each person sees it, then the next meeting's follow-up
       ),
     ).toBeVisible();
     await expect(ana.page.getByRole("radio", { name: /^Anyone with the link/ })).not.toBeChecked();
+    await shoot(ana.page, "create-table", ["phone"]);
     await ana.page.getByRole("button", { name: "Create table" }).click();
     await expect(ana.page.getByRole("heading", { name: "Your table is ready" })).toBeVisible();
     memberLink = await ana.page.getByRole("textbox", { name: "Member link" }).inputValue();
