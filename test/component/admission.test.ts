@@ -169,8 +169,9 @@ describe("the facilitator's admission prompt", () => {
     const screen = await render(AdmissionPrompt, {
       waiting: conn.waitingList,
       now,
-      can: (answer, memberId) => conn.can(answer, { memberId }),
-      whyNotAdmit: (memberId) => conn.why("member.admit", { memberId }),
+      can: (answer: "member.admit" | "member.decline", memberId: string) =>
+        conn.can(answer, { memberId }),
+      whyNotAdmit: (memberId: string) => conn.why("member.admit", { memberId }),
       onAdmit: () => {},
       onDecline: () => {},
     });
