@@ -3,6 +3,7 @@ import { ClientState, Room, ServerError, type Client, type Deferred } from "@col
 import { StateView } from "@colyseus/schema";
 import { createActor, type Actor } from "xstate";
 import {
+  clientMessageTypes,
   explainRefusal,
   joinOptionsSchema,
   MEMBER_KEY_MAX,
@@ -12,6 +13,7 @@ import {
   protocolMachine,
   syncedFromSnapshot,
   type ErrorCode,
+  type Answer,
   type ErrorMessage,
   type ProtocolEmitted,
   type ProtocolEvent,
@@ -168,14 +170,19 @@ export class RoundtableRoom extends Room<{ state: RoundtableState }> {
       if (snapshot.status === "done") void this.#onEnded();
     });
     this.#actor.start();
+    // One handler per message type: each answers (`Answer`) once the message was refused or
+    // applied and stored, so a client can wait for it with `room.request`.
+    for (const type of clientMessageTypes) {
+      this.onMessage(type, (client: Client, payload: unknown) =>
+        this.#answer(client, type, payload),
+      );
+    }
     this.onMessage("*", (client: Client, type: string | number, payload: unknown) => {
       // A message whose type is "*" itself reaches this handler the way a typed handler is
       // called, `(client, payload, context)`, so its payload arrives as `type`. Colyseus' context
       // carries functions, which no client can send: that tells the two calls apart.
       const typedStar = typeof (payload as { resolve?: unknown } | null)?.resolve === "function";
-      this.#enqueue(() =>
-        typedStar ? this.#handle(client, "*", type) : this.#handle(client, type, payload),
-      );
+      return typedStar ? this.#answer(client, "*", type) : this.#answer(client, type, payload);
     });
   }
 
@@ -340,6 +347,24 @@ export class RoundtableRoom extends Room<{ state: RoundtableState }> {
     });
   }
 
+  /** Handles a client's message in its turn; resolves with the answer the sender can wait for. */
+  #answer(client: Client, type: string | number, payload: unknown): Promise<Answer> {
+    return new Promise((resolve) => {
+      this.#enqueue(async () => {
+        const refusal = await this.#handle(client, type, payload).catch((error: unknown) => {
+          console.error("roundtable: room work failed:", logReason(error));
+          return this.#refuse(
+            client,
+            "not_allowed",
+            String(type).slice(0, 40),
+            "Something went wrong. Please try again.",
+          );
+        });
+        resolve(refusal ? { ok: false, ...refusal } : { ok: true });
+      });
+    });
+  }
+
   #write(work: () => Promise<unknown>): Promise<unknown> {
     const done = this.#writes.then(work);
     this.#writes = done.catch((error: unknown) => {
@@ -348,10 +373,15 @@ export class RoundtableRoom extends Room<{ state: RoundtableState }> {
     return done;
   }
 
-  async #handle(client: Client, type: string | number, payload: unknown): Promise<void> {
+  /** Refuses or applies one message; the refusal, or undefined once applied (and stored). */
+  async #handle(
+    client: Client,
+    type: string | number,
+    payload: unknown,
+  ): Promise<ErrorMessage | undefined> {
     const seat = this.#seats.get(client.sessionId);
-    if (!seat) return;
     const label = String(type).slice(0, 40);
+    if (!seat) return this.#refuse(client, "not_allowed", label, "Join the table first.");
     if (!this.#takeToken(seat)) {
       return this.#refuse(client, "rate_limited", label, "Too many messages: wait a moment.");
     }
@@ -382,6 +412,7 @@ export class RoundtableRoom extends Room<{ state: RoundtableState }> {
     this.#send(event);
     this.#afterApply(event);
     await this.#storeRoster();
+    return undefined;
   }
 
   #toEvent(
@@ -606,8 +637,10 @@ export class RoundtableRoom extends Room<{ state: RoundtableState }> {
     );
   }
 
-  #refuse(client: Client, code: ErrorCode, type: string, message: string): void {
-    client.send("error", { code, message, type } satisfies ErrorMessage);
+  #refuse(client: Client, code: ErrorCode, type: string, message: string): ErrorMessage {
+    const refusal: ErrorMessage = { code, message, type };
+    client.send("error", refusal);
+    return refusal;
   }
 
   #burst(): number {

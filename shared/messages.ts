@@ -104,6 +104,13 @@ export interface ErrorMessage {
   type: string;
 }
 
+/**
+ * The answer to every message, for a client that sends it as a request (`room.request`): sent
+ * once the message was refused (the same refusal also arrives as an `error` message) or applied,
+ * and stored where it must outlive the meeting.
+ */
+export type Answer = { ok: true } | ({ ok: false } & ErrorMessage);
+
 /** The `welcome` message a client receives on join. */
 export interface WelcomeMessage {
   memberId: string;

@@ -3,6 +3,7 @@ import { createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join as joinPath } from "node:path";
 import { Client, type Room } from "@colyseus/sdk";
+import { isClientMessageType, type Answer } from "../../shared/messages.ts";
 import { createServer, type AppOptions } from "../../server/app.ts";
 import { openStorage, type Storage } from "../../server/storage/index.ts";
 
@@ -81,7 +82,10 @@ export interface Person {
   errors: ErrorReply[];
   /** Whether the latest `welcome` said the person waits to be let in. */
   waiting(): boolean;
-  /** Sends a message and waits until the server has handled it (its patch or its error arrived). */
+  /**
+   * Sends a message and waits for the server's answer: it comes once the message was refused or
+   * applied (and stored), after the patch it caused on this connection. Resolves to the refusal.
+   */
   send(type: string, payload?: unknown): Promise<ErrorReply | undefined>;
   /** The synced state as plain JSON. */
   state(): any;
@@ -89,6 +93,18 @@ export interface Person {
 }
 
 let keySeq = 0;
+
+/** The open connections of each table in this process: a message's effects reach all of them. */
+const tableRooms = new Map<string, Set<Room>>();
+
+/**
+ * Waits until every open connection at the table has received what the server sent before now.
+ * After a `send` was answered, that includes everything the message changed.
+ */
+export function settleTable(tableId: string): Promise<unknown> {
+  const rooms = [...(tableRooms.get(tableId) ?? [])].filter((r) => r.connection.isOpen);
+  return Promise.all(rooms.map((r) => settle(r)));
+}
 
 export async function join(
   url: string,
@@ -110,6 +126,9 @@ export async function join(
     memberKey,
     ...(extra.facilitatorKey ? { facilitatorKey: extra.facilitatorKey } : {}),
   });
+  const rooms = tableRooms.get(tableId) ?? new Set<Room>();
+  tableRooms.set(tableId, rooms.add(room));
+  room.onLeave(() => rooms.delete(room));
   const errors: ErrorReply[] = [];
   let lastError: ErrorReply | undefined;
   room.onMessage("welcome", (m: { memberId: string; waiting?: boolean }) => {
@@ -130,10 +149,21 @@ export async function join(
     errors,
     waiting: () => waiting,
     async send(type, payload) {
-      lastError = undefined;
       if (process.env.TRACE) console.log(name, type, JSON.stringify(payload));
+      if (isClientMessageType(type)) {
+        const answer: Answer = await room.request(type, payload);
+        await settleTable(tableId);
+        return answer.ok
+          ? undefined
+          : { code: answer.code, message: answer.message, type: answer.type };
+      }
+      // A type the protocol does not know has no handler to answer a request: the room refuses
+      // it with an `error` message, which is the answer.
+      lastError = undefined;
+      const before = errors.length;
       room.send(type, payload);
-      await settle(room);
+      await until(`the refusal of ${type}`, () => errors.length > before);
+      await settleTable(tableId);
       return lastError;
     },
     state: () => room.state.toJSON(),
@@ -142,15 +172,25 @@ export async function join(
 }
 
 /**
- * Waits until the server has answered everything sent so far: a ping round-trip comes back after
- * the messages before it were handled and their patches flushed.
+ * Waits until this connection has received everything the server sent it before now: a ping's
+ * answer travels the same socket after them. Use it once the server has handled what matters
+ * (a `send` answered, a `welcome` received); for what the server does on its own, wait on the
+ * state with `until`.
  */
-export async function settle(room: Room): Promise<void> {
-  await new Promise<void>((resolve) => room.ping(() => resolve()));
-  // Messages that wait on storage finish a little after the ping; give them a moment and ask again.
-  await new Promise((r) => setTimeout(r, 15));
-  await new Promise<void>((resolve) => room.ping(() => resolve()));
+export function settle(room: Room): Promise<void> {
+  // The SDK keeps one pong callback per room: pings on a room go one after another.
+  const next = (pings.get(room) ?? Promise.resolve()).then(
+    () =>
+      new Promise<void>((resolve) => {
+        // A closed connection receives nothing more, and the SDK sends it no ping.
+        if (!room.connection?.isOpen) return resolve();
+        room.ping(() => resolve());
+      }),
+  );
+  pings.set(room, next);
+  return next;
 }
+const pings = new WeakMap<Room, Promise<void>>();
 
 /** Waits until a condition on the people holds, polling; fails with the description after a while. */
 export async function until(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
