@@ -1,6 +1,7 @@
 import type { MeetingConnection } from "./meeting.svelte.ts";
 import type { Clock } from "./clock.svelte.ts";
 import type { Notices } from "./notices.svelte.ts";
+import { isolate, namesList } from "./format.ts";
 import { phaseLabel } from "./phases.ts";
 
 /** Seconds before the end of my turn when I hear a warning. */
@@ -10,7 +11,8 @@ const PHASE_WARNING_MS = 60_000;
 
 /**
  * Tells screen-reader users what changes without their doing: the phase, the floor coming to
- * them, their hand lowered, a pulse opening, and timer warnings. Call during component setup.
+ * them, their hand lowered, a pulse opening, timer warnings, and (to the facilitator) someone
+ * waiting to be let in. Call during component setup.
  */
 export function announceMeeting(conn: MeetingConnection, clock: Clock, notices: Notices): void {
   let phase = "";
@@ -18,13 +20,15 @@ export function announceMeeting(conn: MeetingConnection, clock: Clock, notices: 
   let hand = false;
   let pulseSeq = -1;
   const warned = new Set<string>();
+  const waitingSeen = new Set<string>();
 
   $effect(() => {
     const state = conn.state;
     if (!state) return;
     if (phase && state.phase !== phase) {
       const presenter = state.members[state.presenterId]?.name;
-      const who = state.phase === "presenting" && presenter ? ` ${presenter} presents.` : "";
+      const who =
+        state.phase === "presenting" && presenter ? ` ${isolate(presenter)} presents.` : "";
       const label = phaseLabel[state.phase];
       notices.announce(`Now: ${label}${label.endsWith("?") ? "" : "."}${who}`);
     }
@@ -47,6 +51,23 @@ export function announceMeeting(conn: MeetingConnection, clock: Clock, notices: 
     }
     floor = mine;
     hand = up;
+  });
+
+  // Someone new waiting to be let in: a notice on screen and a word for screen readers. Nobody
+  // is named twice while they wait; someone who comes back later is named again.
+  $effect(() => {
+    const waiting = conn.isFacilitator ? conn.waitingList : [];
+    const arrived = waiting.filter((person) => !waitingSeen.has(person.id));
+    for (const person of arrived) notices.show(`${isolate(person.name)} is waiting to be let in.`);
+    if (arrived.length > 0) {
+      const names = namesList(arrived.map((person) => isolate(person.name)));
+      const verb = arrived.length === 1 ? "is" : "are";
+      notices.announce(
+        `${names} ${verb} waiting to be let in. Admit or decline at the top of the console.`,
+      );
+    }
+    waitingSeen.clear();
+    for (const person of waiting) waitingSeen.add(person.id);
   });
 
   $effect(() => {

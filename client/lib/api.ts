@@ -1,4 +1,6 @@
-// The HTTP API of PROTOCOL.md, as the app uses it. The facilitator key is never sent here.
+// The HTTP API of PROTOCOL.md, as the app uses it. The facilitator key is never sent here; a
+// member's key only in the Authorization header, never in an address.
+import type { Admission } from "./waiting.ts";
 
 export interface CreatedTable {
   tableId: string;
@@ -21,6 +23,9 @@ export interface TableSummary {
   trust: TrustPoint[];
 }
 
+/** What `GET /api/tables/:tableId` answers: the name for anyone, the rest for its members. */
+export type TableInfo = Pick<TableSummary, "tableId" | "name"> & Partial<TableSummary>;
+
 async function errorText(res: Response): Promise<string> {
   try {
     const body = (await res.json()) as { error?: { message?: string } };
@@ -31,20 +36,35 @@ async function errorText(res: Response): Promise<string> {
   return `The server answered ${res.status}.`;
 }
 
-/** Creates a table; throws an Error with a readable message when refused. */
-export async function createTable(name: string): Promise<CreatedTable> {
+/**
+ * Creates a table; throws an Error with a readable message when refused. `admission`: who comes
+ * in, the people the facilitator let in (`members`, the server's default) or anyone with the link.
+ */
+export async function createTable(
+  name: string,
+  admission: Admission = "members",
+): Promise<CreatedTable> {
   const res = await fetch("/api/tables", {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ name }),
+    body: JSON.stringify({ name, admission }),
   });
   if (res.status !== 201) throw new Error(await errorText(res));
   return (await res.json()) as CreatedTable;
 }
 
-/** The table's summary, or undefined when no table has that id. */
-export async function getTable(tableId: string): Promise<TableSummary | undefined> {
-  const res = await fetch(`/api/tables/${encodeURIComponent(tableId)}`);
+/**
+ * The table's summary, or undefined when no table has that id. Without a member key the server
+ * answers only `{ tableId, name }`; with the key of a member it admitted, the whole summary. The
+ * key goes in a header, never in the address.
+ */
+export async function getTable(
+  tableId: string,
+  memberKey?: string,
+): Promise<TableInfo | undefined> {
+  const res = await fetch(`/api/tables/${encodeURIComponent(tableId)}`, {
+    headers: memberKey ? { authorization: `Bearer ${memberKey}` } : {},
+  });
   if (res.status === 404) return undefined;
   if (!res.ok) throw new Error(await errorText(res));
   return (await res.json()) as TableSummary;

@@ -50,3 +50,11 @@ export function namesList(names: readonly string[]): string {
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
+
+/**
+ * A name set apart for plain text (notices, announcements), as `<bdi>` does in markup: a name
+ * written right to left cannot reorder the words around it.
+ */
+export function isolate(name: string): string {
+  return `\u2068${name}\u2069`;
+}

@@ -1,10 +1,11 @@
 import { Client, type Room } from "@colyseus/sdk";
 import { explainRefusal } from "../../shared/explain.ts";
-import { CLOSE_REMOVED, CLOSE_REPLACED } from "../../shared/limits.ts";
+import { CLOSE_DECLINED, CLOSE_IDLE, CLOSE_REMOVED, CLOSE_REPLACED } from "../../shared/limits.ts";
 import type { ClientMessageType } from "../../shared/messages.ts";
 import { snapshotFromSynced, type SyncedMember, type SyncedState } from "../../shared/sync.ts";
 import type { ProtocolEvent } from "../../shared/types.ts";
 import { normalizeState } from "./synced.ts";
+import { admissionFrom, waitingFrom, type Admission, type WaitingPerson } from "./waiting.ts";
 
 /** Where the connection to the meeting stands, as the person should see it. */
 export type ConnectionStatus =
@@ -21,6 +22,10 @@ export type ConnectionStatus =
   | "removed"
   /** The same member joined from another window. */
   | "replaced"
+  /** The facilitator did not let this person in. */
+  | "declined"
+  /** Closed after waiting (or sitting at the agreement) too long: "Ask again" joins anew. */
+  | "expired"
   /** The join was refused (unknown table, full room, …): `problem` says why. */
   | "refused";
 
@@ -58,6 +63,12 @@ const defaultOpen = (options: JoinOptions): Promise<Room> =>
 
 type Payload = Record<string, unknown>;
 
+/** The `welcome` message: who I am, and whether I wait to be let in. */
+interface Welcome {
+  memberId: string;
+  waiting?: true;
+}
+
 /**
  * One member's live connection to a meeting: the synced state as plain data, who I am, and
  * what I may do now. Whether an action is possible is asked of the shared protocol machine
@@ -70,6 +81,9 @@ export class MeetingConnection {
   #problem = $state("");
   #roomId = $state("");
   #answered = $state("");
+  #waitingToEnter = $state(false);
+  #queue = $state<WaitingPerson[]>([]);
+  #admission = $state<Admission | undefined>(undefined);
   #options: JoinOptions;
   #hooks: MeetingHooks;
   #room: Room | undefined;
@@ -103,6 +117,11 @@ export class MeetingConnection {
     return this.#options.tableId;
   }
 
+  /** My secret key at this table, for my personal link; never shown to anyone else. */
+  get memberKey(): string {
+    return this.#options.memberKey;
+  }
+
   get status(): ConnectionStatus {
     return this.#status;
   }
@@ -110,6 +129,24 @@ export class MeetingConnection {
   /** Why the connection is not open, in a sentence; "" when there is nothing to say. */
   get problem(): string {
     return this.#problem;
+  }
+
+  /**
+   * Whether I wait for the facilitator to let me in: `welcome` said so, and I am not (yet) among
+   * the members. Being admitted brings a second `welcome`, and my id into the members.
+   */
+  get waiting(): boolean {
+    return this.#waitingToEnter && this.#state?.members[this.#memberId] === undefined;
+  }
+
+  /** The people waiting to be let in, longest first: only the facilitator is sent them. */
+  get waitingList(): WaitingPerson[] {
+    return this.#queue;
+  }
+
+  /** The table's admission, once this client may see it. */
+  get admission(): Admission | undefined {
+    return this.#admission;
   }
 
   get me(): SyncedMember | undefined {
@@ -230,10 +267,14 @@ export class MeetingConnection {
     // Reconnect even when the drop comes right after joining (the SDK's default waits 5 s).
     room.reconnection.minUptime = 0;
     room.onStateChange((state: { toJSON(): unknown }) => {
-      this.#state = normalizeState(state.toJSON());
+      const json = state.toJSON();
+      this.#state = normalizeState(json);
+      this.#queue = waitingFrom(json);
+      this.#admission = admissionFrom(json) ?? this.#admission;
     });
-    room.onMessage("welcome", (message: { memberId: string }) => {
+    room.onMessage("welcome", (message: Welcome) => {
       this.#memberId = message.memberId;
+      this.#waitingToEnter = message.waiting === true;
       this.#status = "open";
     });
     room.onMessage("error", (message: RefusalMessage) => {
@@ -258,6 +299,14 @@ export class MeetingConnection {
     if (code === CLOSE_REMOVED) {
       this.#status = "removed";
       this.#problem = reason || "The facilitator removed you from this meeting.";
+    } else if (code === CLOSE_DECLINED) {
+      this.#status = "declined";
+      this.#problem = "The facilitator did not let you in.";
+    } else if (code === CLOSE_IDLE) {
+      this.#status = "expired";
+      this.#problem = this.waiting
+        ? "You waited 10 minutes without being let in. The facilitator may not be here yet, or may not have seen you: ask again, or tell them you are waiting."
+        : "You did not agree to confidentiality within 10 minutes, so your place was let go. Join again when you are ready.";
     } else if (code === CLOSE_REPLACED) {
       this.#status = "replaced";
       this.#problem = reason || "You joined this meeting from another window.";

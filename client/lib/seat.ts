@@ -1,6 +1,6 @@
 // What this browser remembers about a table, in localStorage: who you are (name and the secret
-// member key) and, for the facilitator, the table's key. Nothing here is ever sent over HTTP
-// except as Colyseus join options.
+// member key) and, for the facilitator, the table's key. Nothing here is ever sent in an address:
+// the keys go as Colyseus join options, and the member key as a bearer header to read the table.
 
 /** Your seat at a table, as this browser keeps it. */
 export interface Seat {
@@ -76,6 +76,47 @@ export function takeKeyFromFragment(tableId: string, location: Location, history
   seat.facilitatorKey = decodeURIComponent(match[1]);
   saveSeat(tableId, seat);
   history.replaceState(history.state, "", location.pathname + location.search);
+}
+
+/** The shape of a member key the app makes (`newMemberKey`): base64url, 43 characters. */
+const memberKeyShape = /^[A-Za-z0-9_-]{32,128}$/;
+
+/**
+ * Takes a personal link's member key (`#member=…`) out of the address, so the key is not left in
+ * the history, on screen, or in a link copied from the address bar. Returns the key, or
+ * undefined when the address carries none (or a malformed one, which is dropped all the same).
+ */
+export function takeMemberKeyFromFragment(
+  location: Location,
+  history: History,
+): string | undefined {
+  const match = /(?:^#|&)member=([^&]*)/.exec(location.hash);
+  if (!match) return undefined;
+  history.replaceState(history.state, "", location.pathname + location.search);
+  let key = "";
+  try {
+    key = decodeURIComponent(match[1] ?? "");
+  } catch {
+    return undefined;
+  }
+  return memberKeyShape.test(key) ? key : undefined;
+}
+
+/**
+ * Makes this browser the member whose key a personal link carried. The name stored here was the
+ * other member's, so it goes too; the table's facilitator key, if this browser holds it, stays.
+ */
+export function adoptMemberKey(tableId: string, memberKey: string): Seat {
+  const seat = loadSeat(tableId);
+  if (seat.memberKey === memberKey) return seat;
+  const next: Seat = { ...seat, memberKey, name: "" };
+  saveSeat(tableId, next);
+  return next;
+}
+
+/** A personal link: it makes the device that opens it this member at this table. */
+export function personalLink(origin: string, tableId: string, memberKey: string): string {
+  return `${origin}/t/${tableId}#member=${encodeURIComponent(memberKey)}`;
 }
 
 /** Which pulse (room and sequence number) this browser answered last at a table. */

@@ -1,48 +1,9 @@
 import type { Room } from "@colyseus/sdk";
 import { describe, expect, it, vi } from "vitest";
 import { MeetingConnection, type JoinOptions } from "../../client/lib/meeting.svelte.ts";
+import { FakeRoom } from "./fake-room.ts";
 import { meeting } from "./fixtures.ts";
 import type { SyncedState } from "../../shared/sync.ts";
-
-type Handler = (...args: never[]) => void;
-
-/** Just enough of a Colyseus room to drive a MeetingConnection by hand. */
-class FakeRoom {
-  roomId = "room-1";
-  reconnection = { minUptime: 5000 };
-  sent: [string, unknown][] = [];
-  #handlers = new Map<string, Handler>();
-
-  onStateChange(cb: Handler) {
-    this.#handlers.set("state", cb);
-  }
-  onMessage(type: string, cb: Handler) {
-    this.#handlers.set(type, cb);
-  }
-  onDrop(cb: Handler) {
-    this.#handlers.set("drop", cb);
-  }
-  onReconnect(cb: Handler) {
-    this.#handlers.set("reconnect", cb);
-  }
-  onLeave(cb: Handler) {
-    this.#handlers.set("leave", cb);
-  }
-  send(type: string, payload: unknown) {
-    this.sent.push([type, payload]);
-  }
-  async leave() {
-    this.emit("leave", 4000);
-    return 4000;
-  }
-
-  emit(event: string, ...args: unknown[]) {
-    (this.#handlers.get(event) as (...a: unknown[]) => void)?.(...args);
-  }
-  state(state: SyncedState) {
-    this.emit("state", { toJSON: () => state });
-  }
-}
 
 const options: JoinOptions = {
   tableId: "t1",

@@ -1,7 +1,8 @@
 import { expect, test } from "@playwright/test";
 import {
+  admit,
   agree,
-  baseUrl,
+  createTable,
   expectPhase,
   join,
   laptop,
@@ -31,6 +32,15 @@ test("a whole meeting, as each person sees it, then the next meeting's follow-up
     await ana.page
       .getByRole("textbox", { name: "Table name" })
       .fill("Engineering managers' circle");
+    // A table lets in only the people its facilitator admits, unless she says otherwise.
+    await expect(ana.page.getByRole("radio", { name: /^Members only/ })).toBeChecked();
+    await expect(
+      ana.page.getByText(
+        "People you haven't let in wait until you admit them; nobody reads anything before.",
+      ),
+    ).toBeVisible();
+    await expect(ana.page.getByRole("radio", { name: /^Anyone with the link/ })).not.toBeChecked();
+    await shoot(ana.page, "create-table", ["phone"]);
     await ana.page.getByRole("button", { name: "Create table" }).click();
     await expect(ana.page.getByRole("heading", { name: "Your table is ready" })).toBeVisible();
     memberLink = await ana.page.getByRole("textbox", { name: "Member link" }).inputValue();
@@ -45,7 +55,7 @@ test("a whole meeting, as each person sees it, then the next meeting's follow-up
     await shoot(ana.page, "landing");
   });
 
-  await test.step("everyone joins by link and agrees; Dev waits at the agreement", async () => {
+  await test.step("everyone joins by link, Ana lets each in once; Dev waits at the agreement", async () => {
     const keyRequests: string[] = [];
     ana.page.on("request", (r) => {
       if (!r.url().includes("/matchmake/") && /key=/.test(r.url())) keyRequests.push(r.url());
@@ -56,12 +66,15 @@ test("a whole meeting, as each person sees it, then the next meeting's follow-up
     expect(keyRequests).toEqual([]);
     await expect(ana.page.getByRole("heading", { name: "Facilitator" })).toBeVisible();
 
-    await join(ben, memberLink);
-    await join(chloe, memberLink);
+    await expect(ana.page.getByRole("button", { name: "Copy invite link" })).toBeVisible();
+
+    await join(ben, memberLink, { admittedBy: ana });
+    await join(chloe, memberLink, { admittedBy: ana });
     // Dev joins with the keyboard alone: type, Enter.
     await dev.page.goto(memberLink);
     await dev.page.getByRole("textbox", { name: "Your name" }).fill("Dev");
     await dev.page.keyboard.press("Enter");
+    await admit(ana, dev);
     await expect(dev.page.getByRole("button", { name: "I agree" })).toBeVisible();
     await scan(dev.page, "agreement");
     await shoot(dev.page, "agreement");
@@ -107,6 +120,7 @@ test("a whole meeting, as each person sees it, then the next meeting's follow-up
     // Nothing to follow up at a table's first meeting: follow-up is skipped.
     await ana.page.getByRole("button", { name: "Next phase" }).click();
     await expectPhase(everyone, "Choosing a presenter");
+    await expect(ana.page.getByRole("button", { name: "Copy invite link" })).toBeVisible();
     await scan(ana.page, "choosing (facilitator)");
     await ben.page.getByRole("button", { name: "Volunteer to present" }).click();
     await expect(ben.page.getByText("You volunteered.")).toBeVisible();
@@ -263,6 +277,7 @@ test("a whole meeting, as each person sees it, then the next meeting's follow-up
     await expectPhase(everyone, "Choosing a presenter");
     await ana.page.getByRole("button", { name: "Move to closing" }).click();
     await expectPhase(everyone, "Closing");
+    await expect(ana.page.getByRole("button", { name: "Copy invite link" })).toBeVisible();
   });
 
   await test.step("closing: a revealed trust pulse, one-word close, recap and trend", async () => {
@@ -354,12 +369,8 @@ test("a whole meeting, as each person sees it, then the next meeting's follow-up
 test("facilitation is handed off and taken back; a removed member is told; a second window takes the seat", async ({
   browser,
 }) => {
-  const res = await fetch(`${baseUrl()}/api/tables`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ name: "Founders' forum" }),
-  });
-  const table = (await res.json()) as { link: string; facilitatorKey: string };
+  // Not about admission: anyone with the link comes in, as at a version-1 table.
+  const table = await createTable("Founders' forum", "open");
   const ana = await person(browser, "Ana", laptop);
   const ben = await person(browser, "Ben", phone);
   const dev = await person(browser, "Dev", phone);

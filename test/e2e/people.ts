@@ -31,17 +31,53 @@ export async function person(
   return { name, context, page };
 }
 
-/** Opens a table link, types the name, joins; agrees to confidentiality unless told not to. */
+/**
+ * Opens a table link, types the name, joins; agrees to confidentiality unless told not to. At a
+ * "Members only" table someone the table does not know yet waits: `admittedBy` lets them in.
+ */
 export async function join(
   p: Person,
   link: string,
-  options: { agree?: boolean } = {},
+  options: { agree?: boolean; admittedBy?: Person } = {},
 ): Promise<void> {
   await p.page.goto(link);
   await p.page.getByRole("textbox", { name: "Your name" }).fill(p.name);
   await p.page.getByRole("button", { name: "Join", exact: true }).click();
+  if (options.admittedBy) await admit(options.admittedBy, p);
   await expect(p.page.getByRole("button", { name: "I agree" })).toBeVisible();
   if (options.agree !== false) await agree(p);
+}
+
+/** Asks to join a "Members only" table: the person sees that they wait to be let in. */
+export async function ask(p: Person, link: string): Promise<void> {
+  await p.page.goto(link);
+  await p.page.getByRole("textbox", { name: "Your name" }).fill(p.name);
+  await p.page.getByRole("button", { name: "Join", exact: true }).click();
+  await expect(waitingHeading(p.page)).toBeVisible();
+}
+
+/** The facilitator lets a waiting person in. */
+export async function admit(facilitator: Person, p: Person): Promise<void> {
+  await expect(waitingHeading(p.page)).toBeVisible();
+  await facilitator.page.getByRole("button", { name: `Admit ${p.name}`, exact: true }).click();
+}
+
+export function waitingHeading(page: Page) {
+  return page.getByRole("heading", { level: 1, name: "Waiting to be let in" });
+}
+
+/** Creates a table through the API (not the landing page), as "Members only" unless told. */
+export async function createTable(
+  name: string,
+  admission?: "members" | "open",
+): Promise<{ tableId: string; link: string; facilitatorKey: string }> {
+  const res = await fetch(`${baseUrl()}/api/tables`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(admission ? { name, admission } : { name }),
+  });
+  expect(res.status).toBe(201);
+  return (await res.json()) as { tableId: string; link: string; facilitatorKey: string };
 }
 
 export async function agree(p: Person): Promise<void> {
