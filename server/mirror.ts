@@ -112,7 +112,7 @@ const rootKeys = [
   "admission",
 ] as const;
 const waitingKeys = ["id", "name", "since", "reason"] as const;
-const pulseKeys = ["status", "answered", "threshold", "mean", "seq"] as const;
+const pulseKeys = ["status", "answered", "threshold", "mean", "seq", "withheldBecause"] as const;
 
 /** Mirrors the machine's synced view into the room's Schema state, changing only what changed. */
 export function mirror(state: RoundtableState, synced: SyncedState): void {

@@ -75,6 +75,7 @@ export const PulseState = schema(
     counts: t.array("uint8"),
     mean: t.float64(),
     seq: t.uint16(),
+    withheldBecause: t.string(),
   },
   "Pulse",
 );

@@ -2,6 +2,7 @@
 // the rows each write produces, so that the two implementations differ only in how they talk
 // to their database.
 import { randomUUID } from "node:crypto";
+import { PULSE_COUNTS_FROM } from "../../shared/limits.ts";
 import type { Admission, CommitmentStatus, Storage, TableFormat } from "./index.ts";
 
 /** Who may come in: the roster's members (the safe default), or anyone with the link. */
@@ -105,7 +106,7 @@ export function meetingRow(m: NewMeeting) {
   };
 }
 
-/** The row of a revealed pulse; throws a RangeError for counts that are not five non-negative integers adding up to answered. */
+/** The row of a revealed pulse; throws a RangeError for counts that are not five non-negative integers adding up to answered (or all 0, below 5 answers). */
 export function pulseRow(p: Pulse) {
   const [count1, count2, count3, count4, count5, ...rest] = p.counts;
   if (
@@ -122,7 +123,9 @@ export function pulseRow(p: Pulse) {
     );
   }
   const total = count1 + count2 + count3 + count4 + count5;
-  if (total !== p.answered) {
+  // Fewer than 5 answers keep no counts (PULSE_COUNTS_FROM): the mean alone.
+  const meanAlone = total === 0 && p.answered < PULSE_COUNTS_FROM;
+  if (total !== p.answered && !meanAlone) {
     throw new RangeError(`Pulse counts add up to ${total}, not to answered = ${p.answered}`);
   }
   if (!(p.mean >= 1 && p.mean <= 5)) {

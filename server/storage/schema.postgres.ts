@@ -134,7 +134,8 @@ export const pulses = pgTable(
     index("pulses_table_id_idx").on(t.tableId),
     check(
       "pulses_counts_check",
-      sql`${t.answered} = ${t.count1} + ${t.count2} + ${t.count3} + ${t.count4} + ${t.count5}`,
+      // Counts are kept only from 5 answers (PULSE_COUNTS_FROM); below that, all five are 0.
+      sql`${t.answered} = ${t.count1} + ${t.count2} + ${t.count3} + ${t.count4} + ${t.count5} or (${t.count1} + ${t.count2} + ${t.count3} + ${t.count4} + ${t.count5} = 0 and ${t.answered} < 5)`,
     ),
   ],
 );

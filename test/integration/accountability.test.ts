@@ -234,10 +234,8 @@ describe.each(databases)("accountability across meetings on $name", (database) =
     // Open: Ben's "partly" one, and Dev's, who was not there to report.
     expect(summary.openCommitments).toBe(2);
     expect(summary.meetings).toBe(2);
-    // The trust trend holds revealed pulses only. Storage does not yet take a mean without counts,
-    // so the pulse of three is not kept: when it does, this is [{ answered: 3, mean: 3.7 }]
-    // (test/integration/pulse.test.ts, the `.fails` case).
-    expect(summary.trust).toEqual([]);
+    // The trust trend holds revealed pulses only: the pulse of three, as its mean alone.
+    expect(summary.trust).toEqual([{ endedAt: expect.any(Number), answered: 3, mean: 3.7 }]);
 
     expect(await ana.send("meeting.end")).toBeUndefined();
     for (const p of [ana, ben2, chloe]) await p.leave();

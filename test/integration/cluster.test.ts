@@ -273,9 +273,7 @@ describe("Roundtable on three processes, Redis and PostgreSQL", () => {
     // Storage is shared: any process answers for the table.
     const summary = await tableSummary(c.url, table.tableId, table.facilitatorKey);
     expect(summary).toMatchObject({ openCommitments: 2, meetings: 1 });
-    // Storage does not yet take a mean without counts, so the pulse of three is not kept: when it
-    // does, this holds it (test/integration/pulse.test.ts, the `.fails` case).
-    expect(summary.trust).toEqual([]);
+    expect(summary.trust).toHaveLength(1);
 
     // An ended meeting takes no new joins: the next join, through any process, starts a new one.
     const eve = await join(b, table.tableId, "Eve");

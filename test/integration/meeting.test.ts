@@ -197,9 +197,8 @@ describe("a whole meeting, as every member sees it", () => {
 
     const summary = await tableSummary(server.url, table.tableId, table.facilitatorKey);
     expect(summary).toMatchObject({ tableId: table.tableId, openCommitments: 2, meetings: 1 });
-    // Storage does not yet take a mean without counts, so the pulse of three is not kept: when it
-    // does, this is [{ answered: 3, mean: 4 }] (test/integration/pulse.test.ts, the `.fails` case).
-    expect(summary.trust).toEqual([]);
+    // The pulse of three is kept as its mean alone: no counts below 5 answers.
+    expect(summary.trust).toEqual([{ endedAt: expect.any(Number), answered: 3, mean: 4 }]);
 
     // An ended meeting takes no new joins: the next join starts a new meeting.
     const late = await join(server.url, table.tableId, "Eve");

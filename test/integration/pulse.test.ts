@@ -228,45 +228,38 @@ describe("the trust pulse against a facilitator who wants someone's score", () =
     for (const row of await storedPulses(table.tableId)) expect(row.counts).toEqual(noCounts);
   });
 
-  // Known gaps, each outside this branch: `.fails` keeps them visible, and turns red once fixed.
-  it.fails(
-    "keeps a three-answer pulse's mean without its counts (needs storage to take zero counts)",
-    async () => {
-      const { table, facilitator: ana, everyone } = await startedMeeting(["Ana", "Ben", "Chloé"]);
-      await pulse(ana, [
-        [everyone[0]!, 3],
-        [everyone[1]!, 4],
-        [everyone[2]!, 4],
-      ]);
-      await closedForEveryone(everyone, 1);
-      await endAndFlush(ana, table.tableId);
-      expect(await storedPulses(table.tableId)).toEqual([
-        { answered: 3, counts: noCounts, mean: 3.7 },
-      ]);
-    },
-  );
+  it("keeps a three-answer pulse's mean without its counts", async () => {
+    const { table, facilitator: ana, everyone } = await startedMeeting(["Ana", "Ben", "Chloé"]);
+    await pulse(ana, [
+      [everyone[0]!, 3],
+      [everyone[1]!, 4],
+      [everyone[2]!, 4],
+    ]);
+    await closedForEveryone(everyone, 1);
+    await endAndFlush(ana, table.tableId);
+    expect(await storedPulses(table.tableId)).toEqual([
+      { answered: 3, counts: noCounts, mean: 3.7 },
+    ]);
+  });
 
-  it.fails(
-    "tells every member why a pulse is withheld (needs PulseState.withheldBecause in server/state.ts)",
-    async () => {
-      const { table, facilitator: ana, everyone } = await startedMeeting(["Ana", "Ben", "Chloé"]);
-      await pulse(
-        ana,
-        everyone.map((p) => [p, 3]),
-      );
-      const dev = await arrives(table.tableId, "Dev");
-      const all = [...everyone, dev];
-      await pulse(
-        ana,
-        all.map((p) => [p, 3]),
-      );
-      await closedForEveryone(all, 2);
-      for (const p of all) {
-        expect(p.state().pulse).toMatchObject({
-          status: "withheld",
-          withheldBecause: "would_compare",
-        });
-      }
-    },
-  );
+  it("tells every member why a pulse is withheld", async () => {
+    const { table, facilitator: ana, everyone } = await startedMeeting(["Ana", "Ben", "Chloé"]);
+    await pulse(
+      ana,
+      everyone.map((p) => [p, 3]),
+    );
+    const dev = await arrives(table.tableId, "Dev");
+    const all = [...everyone, dev];
+    await pulse(
+      ana,
+      all.map((p) => [p, 3]),
+    );
+    await closedForEveryone(all, 2);
+    for (const p of all) {
+      expect(p.state().pulse).toMatchObject({
+        status: "withheld",
+        withheldBecause: "would_compare",
+      });
+    }
+  });
 });

@@ -1,0 +1,2 @@
+ALTER TABLE "pulses" DROP CONSTRAINT "pulses_counts_check";--> statement-breakpoint
+ALTER TABLE "pulses" ADD CONSTRAINT "pulses_counts_check" CHECK ("pulses"."answered" = "pulses"."count1" + "pulses"."count2" + "pulses"."count3" + "pulses"."count4" + "pulses"."count5" or ("pulses"."count1" + "pulses"."count2" + "pulses"."count3" + "pulses"."count4" + "pulses"."count5" = 0 and "pulses"."answered" < 5));
