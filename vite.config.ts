@@ -56,7 +56,15 @@ export default defineConfig({
       {
         plugins: [svelte()],
         // Pre-bundled up front, so the browser does not reload mid-run to optimise them.
-        optimizeDeps: { include: ["@colyseus/sdk", "msgpackr", "xstate", "vitest-browser-svelte"] },
+        optimizeDeps: {
+          include: [
+            "@colyseus/sdk",
+            "@colyseus/schema",
+            "msgpackr",
+            "xstate",
+            "vitest-browser-svelte",
+          ],
+        },
         test: {
           name: "component",
           root: ".",

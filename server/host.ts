@@ -88,7 +88,7 @@ export class JoinRefused extends Error {
   }
 }
 
-/** Which part of the synced state a connection receives (server/state.ts `Audience`). */
+/** Which part of the synced state a connection receives (shared/state.ts `Audience`). */
 export type Audience = "waiting" | "admitted" | "agreed" | "facilitator";
 
 interface Seat {

@@ -1,135 +1,89 @@
-import type { SyncedState } from "../shared/index.ts";
+import { ArraySchema, MapSchema, Schema } from "@colyseus/schema";
 import {
-  ArraySchema,
-  CommitmentState,
-  MemberState,
-  QuestionState,
-  WaitingState,
-  type MapSchema,
+  fieldsOf,
   type RoundtableState,
-} from "./state.ts";
+  type SchemaClass,
+  type SyncedState,
+} from "../shared/state.ts";
 
 type Plain = Record<string, unknown>;
 
-/** Assigns the fields that changed, so a patch carries only what is new. */
-function assignChanged(target: Plain, source: Plain, keys: readonly string[]): void {
-  for (const key of keys) {
-    if (target[key] !== source[key]) target[key] = source[key];
-  }
+/**
+ * Mirrors the machine's synced view into the room's Schema state, walking the schema's own
+ * fields: primitives are assigned (a schema setter ignores an equal value, so a patch carries
+ * only what changed), nested structures are mirrored in place, rows keep their identity.
+ */
+export function mirror(state: RoundtableState, synced: SyncedState): void {
+  mirrorSchema(state, synced as unknown as Plain);
 }
 
-function mirrorStrings(target: ArraySchema<string>, source: readonly string[]): void {
-  if (target.length === source.length && target.every((v, i) => v === source[i])) return;
-  target.splice(0, target.length, ...source);
-}
-
-/** Keeps a Schema array in step with a list of items that have ids, updating in place. */
-function mirrorList<S extends { id: string }, T extends { id: string }>(
-  target: ArraySchema<S>,
-  source: readonly T[],
-  create: () => S,
-  keys: readonly string[],
-): void {
-  const sameIds =
-    target.length === source.length && source.every((item, i) => target[i]?.id === item.id);
-  if (!sameIds) {
-    target.splice(0, target.length);
-    for (const item of source) {
-      const row = create();
-      assignChanged(row as unknown as Plain, item as unknown as Plain, keys);
-      target.push(row);
+function mirrorSchema(target: Schema, source: Plain): void {
+  const fields = target as unknown as Plain;
+  for (const { name, type } of fieldsOf(target.constructor as SchemaClass)) {
+    const value = source[name];
+    if (value === undefined) continue;
+    const current = fields[name];
+    if (current instanceof MapSchema) {
+      mirrorMap(current, value as Record<string, Plain>, childOf(type, "map"));
+    } else if (current instanceof ArraySchema) {
+      mirrorArray(current, value as unknown[], childOf(type, "array"));
+    } else if (current instanceof Schema) {
+      mirrorSchema(current, value as Plain);
+    } else if (current !== value) {
+      fields[name] = value;
     }
-    return;
   }
-  source.forEach((item, i) =>
-    assignChanged(target[i] as unknown as Plain, item as unknown as Plain, keys),
-  );
+}
+
+/** The element type of a collection field: a Schema class, or a primitive's name. */
+function childOf(type: unknown, kind: "map" | "array"): SchemaClass | string {
+  return (type as Record<string, SchemaClass | string>)[kind]!;
 }
 
 /** Keeps a Schema map in step with a record of rows, updating rows in place. */
-function mirrorMap<S extends object, T extends object>(
-  target: MapSchema<S>,
-  source: Readonly<Record<string, T>>,
-  create: () => S,
-  keys: readonly string[],
-): void {
-  for (const [id, item] of Object.entries(source)) {
-    const row = target.get(id);
+function mirrorMap(target: MapSchema, source: Record<string, Plain>, child: SchemaClass | string) {
+  for (const [key, item] of Object.entries(source)) {
+    if (typeof child === "string") {
+      if (target.get(key) !== item) target.set(key, item);
+      continue;
+    }
+    const row = target.get(key) as Schema | undefined;
     if (row) {
-      assignChanged(row as unknown as Plain, item as unknown as Plain, keys);
+      mirrorSchema(row, item);
     } else {
-      const added = create();
-      assignChanged(added as unknown as Plain, item as unknown as Plain, keys);
-      target.set(id, added);
+      const added = new (child as SchemaClass)();
+      mirrorSchema(added, item);
+      target.set(key, added);
     }
   }
-  for (const id of [...target.keys()]) {
-    if (!Object.hasOwn(source, id)) target.delete(id);
+  for (const key of [...target.keys()]) {
+    if (!Object.hasOwn(source, key)) target.delete(key);
   }
 }
 
-const memberKeys = [
-  "id",
-  "name",
-  "connected",
-  "agreed",
-  "handUp",
-  "sharedThisRound",
-  "airtimeMs",
-  "checkinWord",
-  "closingWord",
-  "askedThisRound",
-  "awaySince",
-  "shareNote",
-  "shareHint",
-  "left",
-] as const;
-const questionKeys = ["id", "askerId", "text", "status", "hint"] as const;
-const commitmentKeys = [
-  "id",
-  "ownerId",
-  "ownerName",
-  "text",
-  "status",
-  "note",
-  "review",
-  "round",
-] as const;
-const rootKeys = [
-  "tableName",
-  "phase",
-  "round",
-  "facilitatorId",
-  "presenterId",
-  "floorId",
-  "phaseEndsAt",
-  "turnEndsAt",
-  "floorSince",
-  "phaseOvertime",
-  "turnOvertime",
-  "absentCommitments",
-  "turnMs",
-  "admission",
-] as const;
-const waitingKeys = ["id", "name", "since", "reason"] as const;
-const pulseKeys = ["status", "answered", "threshold", "mean", "seq", "withheldBecause"] as const;
-
-/** Mirrors the machine's synced view into the room's Schema state, changing only what changed. */
-export function mirror(state: RoundtableState, synced: SyncedState): void {
-  assignChanged(state as unknown as Plain, synced as unknown as Plain, rootKeys);
-  mirrorMap(state.members, synced.members, () => new MemberState(), memberKeys);
-  mirrorMap(state.waiting, synced.waiting, () => new WaitingState(), waitingKeys);
-  mirrorStrings(state.hands, synced.hands);
-  mirrorStrings(state.volunteers, synced.volunteers);
-  mirrorStrings(state.presented, synced.presented);
-  mirrorList(state.questions, synced.questions, () => new QuestionState(), questionKeys);
-  mirrorList(state.commitments, synced.commitments, () => new CommitmentState(), commitmentKeys);
-  assignChanged(state.pulse as unknown as Plain, synced.pulse as unknown as Plain, pulseKeys);
-  const counts = state.pulse.counts as unknown as ArraySchema<number>;
-  if (
-    counts.length !== synced.pulse.counts.length ||
-    counts.some((v, i) => v !== synced.pulse.counts[i])
-  ) {
-    counts.splice(0, counts.length, ...synced.pulse.counts);
+/**
+ * Keeps a Schema array in step with a list. Rows with ids are updated in place while the ids
+ * match position for position; otherwise the list is laid anew. Primitives are replaced only when
+ * the list differs.
+ */
+function mirrorArray(target: ArraySchema, source: unknown[], child: SchemaClass | string) {
+  if (typeof child === "string") {
+    if (target.length === source.length && target.every((v, i) => v === source[i])) return;
+    target.splice(0, target.length, ...source);
+    return;
+  }
+  const rows = source as Plain[];
+  const sameIds =
+    target.length === rows.length &&
+    rows.every((item, i) => (target[i] as Plain | undefined)?.id === item.id);
+  if (sameIds) {
+    rows.forEach((item, i) => mirrorSchema(target[i] as Schema, item));
+    return;
+  }
+  target.splice(0, target.length);
+  for (const item of rows) {
+    const row = new (child as SchemaClass)();
+    mirrorSchema(row, item);
+    target.push(row);
   }
 }

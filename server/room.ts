@@ -16,7 +16,7 @@ import {
   type JoinAuth,
 } from "./host.ts";
 import { mirror } from "./mirror.ts";
-import { Audience, RoundtableState } from "./state.ts";
+import { Audience, RoundtableState } from "../shared/state.ts";
 
 /** What a room needs from outside: the meeting's services and the knobs of its connections. */
 export interface RoomServices extends HostServices {

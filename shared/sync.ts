@@ -1,60 +1,14 @@
 import { protocolMachine, type ProtocolSnapshot } from "./machine.ts";
+import type { SyncedMember, SyncedState } from "./state.ts";
 import {
   defaultConfig,
-  type Admission,
-  type Waiting,
-  type Commitment,
   type MeetingConfig,
   type Member,
   type Phase,
   type ProtocolContext,
-  type PulseStatus,
-  type PulseWithheldBecause,
-  type Question,
 } from "./types.ts";
 
-/** A member as the synced state carries them (PROTOCOL.md, plus the fields we add). */
-export interface SyncedMember extends Omit<Member, "shareHint"> {
-  handUp: boolean;
-  shareHint: string;
-}
-
-/** The synced state as a client decodes it, in plain JSON (`room.state.toJSON()`). */
-export interface SyncedState {
-  tableName: string;
-  phase: Phase;
-  admission: Admission;
-  /** People waiting to be let in; only the facilitator receives them. */
-  waiting: Record<string, Waiting>;
-  round: number;
-  facilitatorId: string;
-  presenterId: string;
-  floorId: string;
-  members: Record<string, SyncedMember>;
-  hands: string[];
-  questions: Question[];
-  commitments: Commitment[];
-  pulse: {
-    status: PulseStatus;
-    answered: number;
-    threshold: number;
-    counts: number[];
-    mean: number;
-    seq: number;
-    /** Why a withheld pulse shows nothing (our addition); `""` unless withheld. */
-    withheldBecause: PulseWithheldBecause;
-  };
-  phaseEndsAt: number;
-  turnEndsAt: number;
-  floorSince: number;
-  phaseOvertime: boolean;
-  turnOvertime: boolean;
-  volunteers: string[];
-  presented: string[];
-  absentCommitments: number;
-  /** Milliseconds a speaker may hold the floor. */
-  turnMs: number;
-}
+export type { SyncedMember, SyncedState };
 
 /** The phase a snapshot is in, in PROTOCOL.md's words. */
 export function phaseOf(snapshot: ProtocolSnapshot): Phase {
