@@ -61,7 +61,13 @@ export const clientMessages = {
     .nullish(),
   "hand.lower": none,
   "hand.lowerFor": z.strictObject({ memberId: id }),
-  "floor.give": z.strictObject({ memberId: id.optional() }).nullish(),
+  "floor.give": z
+    .strictObject({
+      memberId: id.optional(),
+      /** Extension: who holds the floor now, to pass it on from them (see rules.ts). */
+      holder: id.optional(),
+    })
+    .nullish(),
   "floor.yield": none,
   "question.ask": z.strictObject({ text }),
   "question.withdraw": z.strictObject({ questionId: id }),

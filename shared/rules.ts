@@ -18,6 +18,7 @@ type AnyEvent = ProtocolEvent & {
   commitmentId?: string;
   keyValid?: boolean;
   name?: string;
+  holder?: string;
 };
 
 /** Milliseconds a facilitator must be away before any agreed member may take the role over. */
@@ -89,15 +90,22 @@ const raiseHand: Check[] = [
   [(c, e) => !handUp(c, e.from), "Your hand is already up."],
   [(c, e) => c.floorId !== e.from, "You have the floor already."],
 ];
-/** The head of the queue: the first raised hand that may take the floor (not the presenter's). */
+/**
+ * The head of the queue: the first raised hand that may take the floor now — not the presenter's,
+ * and not of a member who is away (they keep their place until they are back).
+ */
 export function nextSpeaker(c: ProtocolContext): string | undefined {
-  return c.hands.find((id) => id !== c.presenterId);
+  return c.hands.find((id) => id !== c.presenterId && c.members[id]?.connected === true);
 }
 
 const giveFloor: Check[] = [
   [
-    (c, e) => e.memberId !== undefined || nextSpeaker(c) !== undefined,
+    (c, e) => e.memberId !== undefined || c.hands.some((id) => id !== c.presenterId),
     "Nobody has a hand up: name whom to give the floor to.",
+  ],
+  [
+    (c, e) => e.memberId !== undefined || nextSpeaker(c) !== undefined,
+    "Everyone with a hand up is away: name whom to give the floor to.",
   ],
   [
     (c, e) =>
@@ -110,6 +118,12 @@ const giveFloor: Check[] = [
     "The presenter does not take the floor in their own round.",
   ],
   [(c, e) => (e.memberId ?? nextSpeaker(c)) !== c.floorId, "That member has the floor already."],
+  [
+    // A give that arrives while someone speaks passes the floor on only when it names who speaks
+    // now: a double click, or two people giving at once, cannot skip a speaker.
+    (c, e) => c.floorId === "" || e.holder === c.floorId,
+    "Someone has the floor: end their turn first, or pass the floor on from them.",
+  ],
 ];
 const start: Check[] = [agreed, facilitator, twoAgreed];
 

@@ -25,7 +25,7 @@ describe.each(["questions", "experiences"] as const)("the floor in %s", (phase) 
     m.send(FAY, "floor.give", { memberId: MO });
     expect(m.context.floorId).toBe(MO);
     expect(m.snapshot.matches(onTheFloor(phase))).toBe(true);
-    m.send(FAY, "floor.give", { memberId: NOOR });
+    m.send(FAY, "floor.give", { memberId: NOOR, holder: MO });
     expect(m.context.floorId).toBe(NOOR);
     expect(m.snapshot.matches(onTheFloor(phase))).toBe(true);
   });
@@ -50,7 +50,7 @@ describe.each(["questions", "experiences"] as const)("the floor in %s", (phase) 
     m.send(MO, "hand.raise").send(NOOR, "hand.raise").send(FAY, "hand.raise");
     const { phaseEndsAt } = m.context;
     m.wait(1_000).send(FAY, "floor.give");
-    m.wait(1_000).send(FAY, "floor.give");
+    m.wait(1_000).send(FAY, "floor.give", { holder: MO });
     expect(m.context.floorId).toBe(NOOR);
     expect(m.context.hands).toEqual([FAY]);
     expect(m.context.phaseEndsAt).toBe(phaseEndsAt);
@@ -119,7 +119,7 @@ describe.each(["questions", "experiences"] as const)("the floor in %s", (phase) 
   it("counts each speaker's airtime from the times of the events", () => {
     const m = inPhase(phase);
     m.send(FAY, "floor.give", { memberId: MO });
-    m.wait(45_000).send(FAY, "floor.give", { memberId: NOOR });
+    m.wait(45_000).send(FAY, "floor.give", { memberId: NOOR, holder: MO });
     m.wait(30_000).send(NOOR, "floor.yield");
     m.wait(5_000).send(FAY, "floor.give", { memberId: MO });
     m.wait(10_000).send(FAY, "phase.next"); // leaving the phase ends the turn
@@ -182,7 +182,7 @@ describe("probing questions", () => {
     m.send(FAY, "floor.give");
     expect(m.context.floorId).toBe(NOOR);
     expect(m.context.questions.map((q) => q.status)).toEqual(["asking", "queued", "queued"]);
-    m.send(FAY, "floor.give");
+    m.send(FAY, "floor.give", { holder: NOOR });
     expect(m.context.floorId).toBe(MO);
     expect(m.context.questions.map((q) => q.status)).toEqual(["answered", "queued", "asking"]);
     m.send(MO, "floor.yield");
@@ -271,7 +271,7 @@ describe("experience shares", () => {
     m.send(FAY, "hand.raise"); // Fay has not shared: ahead of Mo
     expect(m.context.hands).toEqual([NOOR, FAY, MO]);
     m.send(FAY, "floor.give"); // Noor shares
-    m.send(FAY, "floor.give"); // Fay shares
+    m.send(FAY, "floor.give", { holder: NOOR }); // Fay shares
     m.send(NOOR, "hand.raise"); // Noor again: behind Mo, who raised first
     expect(m.context.hands).toEqual([MO, NOOR]);
     expect(m.context.members[MO]?.sharedThisRound).toBe(true);
@@ -305,5 +305,56 @@ describe("experience shares", () => {
     m.send(FAY, "presenter.choose", { memberId: NOOR });
     expect(m.context.members[MO]?.sharedThisRound).toBe(false);
     expect(m.context.members[MO]?.askedThisRound).toBe(0);
+  });
+});
+
+describe("giving the floor safely (issue 12)", () => {
+  it("does not pass the floor on when the same give arrives twice: nobody is skipped", () => {
+    const m = track(meetingIn("questions"));
+    m.send(MO, "hand.raise").send(NOOR, "hand.raise");
+    const give = m.event(FAY, "floor.give");
+    m.deliver(give);
+    expect(m.context.floorId).toBe(MO);
+    // The double click: the same give again, while Mo speaks.
+    expect(m.why(FAY, "floor.give")).toBe(
+      "Someone has the floor: end their turn first, or pass the floor on from them.",
+    );
+    expect(m.deliver(m.event(FAY, "floor.give"))).toBe(false);
+    expect(m.context.floorId).toBe(MO);
+    expect(m.context.hands).toEqual([NOOR]);
+  });
+
+  it("lets two people give the floor at once without skipping: the second give is refused", () => {
+    const m = track(meetingIn("questions"));
+    m.send(MO, "hand.raise").send(NOOR, "hand.raise");
+    m.send(PRIYA, "floor.give"); // the presenter gives it to Mo…
+    expect(m.deliver(m.event(FAY, "floor.give"))).toBe(false); // …and the facilitator at once
+    expect(m.context.floorId).toBe(MO);
+  });
+
+  it("passes the floor on when the give names who holds it, once", () => {
+    const m = track(meetingIn("experiences"));
+    m.send(MO, "hand.raise").send(NOOR, "hand.raise");
+    m.send(FAY, "floor.give");
+    m.send(FAY, "floor.give", { holder: MO });
+    expect(m.context.floorId).toBe(NOOR);
+    // Repeating that give names Mo, who no longer holds it: refused.
+    expect(m.can(FAY, "floor.give", { holder: MO })).toBe(false);
+  });
+
+  it("skips members who are away at the head of the queue; they keep their place", () => {
+    const m = track(meetingIn("questions"));
+    m.send(MO, "hand.raise").send(NOOR, "hand.raise");
+    m.send(MO, "member.drop");
+    m.send(FAY, "floor.give");
+    expect(m.context.floorId).toBe(NOOR);
+    expect(m.context.hands).toEqual([MO]);
+    m.send(NOOR, "floor.yield");
+    expect(m.why(FAY, "floor.give")).toBe(
+      "Everyone with a hand up is away: name whom to give the floor to.",
+    );
+    m.send(MO, "member.join", { name: "Mo", keyValid: false });
+    m.send(FAY, "floor.give");
+    expect(m.context.floorId).toBe(MO);
   });
 });

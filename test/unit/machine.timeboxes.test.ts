@@ -96,7 +96,7 @@ describe.each(["questions", "experiences"] as const)("a speaker's turn in %s", (
   it("restarts for a new floor holder", () => {
     const m = track(meetingIn(phase));
     m.send(FAY, "floor.give", { memberId: MO });
-    m.wait(90_000).send(FAY, "floor.give", { memberId: NOOR });
+    m.wait(90_000).send(FAY, "floor.give", { memberId: NOOR, holder: MO });
     expect(m.context).toMatchObject({ turnEndsAt: m.now + 2 * MINUTE, turnOvertime: false });
     m.wait(90_000);
     expect(m.context.turnOvertime).toBe(false);
@@ -109,7 +109,7 @@ describe.each(["questions", "experiences"] as const)("a speaker's turn in %s", (
     m.send(FAY, "floor.give", { memberId: MO });
     m.wait(3 * MINUTE);
     expect(m.context.turnOvertime).toBe(true);
-    m.send(FAY, "floor.give", { memberId: NOOR });
+    m.send(FAY, "floor.give", { memberId: NOOR, holder: MO });
     expect(m.context.turnOvertime).toBe(false);
     m.wait(2 * MINUTE - 1);
     expect(m.context.turnOvertime).toBe(false);
@@ -129,7 +129,7 @@ describe.each(["questions", "experiences"] as const)("a speaker's turn in %s", (
     const { phaseEndsAt } = m.context;
     const ms = phaseEndsAt - m.now;
     m.wait(MINUTE).send(FAY, "floor.give", { memberId: MO });
-    m.wait(MINUTE).send(FAY, "floor.give", { memberId: NOOR });
+    m.wait(MINUTE).send(FAY, "floor.give", { memberId: NOOR, holder: MO });
     m.wait(MINUTE).send(NOOR, "floor.yield");
     expect(m.context.phaseEndsAt).toBe(phaseEndsAt);
     m.wait(ms - 3 * MINUTE);
