@@ -187,10 +187,15 @@ export class RoundtableRoom extends Room<{ state: RoundtableState }> {
   /** Mirrors the machine into the synced state, flushes the patch, and sets each client's view. */
   #show(snapshot: ProtocolSnapshot): void {
     mirror(this.state, syncedFromSnapshot(snapshot));
-    // Content fields of a member's row need the `agreed` tag on that row, in the views showing it.
+    // Tagged fields of a member's row need the tag on that row, in the views that show them.
+    const { agreed, facilitator } = Audience;
     for (const row of this.state.members.values()) {
-      for (const view of [this.#views.agreed, this.#views.facilitator]) {
-        if (!view.hasTag(row, Audience.agreed)) view.add(row, Audience.agreed);
+      for (const [view, tag] of [
+        [this.#views.agreed, agreed],
+        [this.#views.facilitator, agreed],
+        [this.#views.facilitator, facilitator],
+      ] as const) {
+        if (!view.hasTag(row, tag)) view.add(row, tag);
       }
     }
     this.broadcastPatch();

@@ -53,7 +53,8 @@ export const MemberState = schema(
     /** Epoch milliseconds since the member's connection dropped; 0 while connected. */
     awaySince: t.number(),
     shareNote: t.string().view(agreed),
-    shareHint: t.string<Hint | "">().view(agreed),
+    /** The language checker's verdict on the share note: for the facilitator's eyes. */
+    shareHint: t.string<Hint | "">().view(facilitator),
     left: t.boolean(),
   },
   "Member",

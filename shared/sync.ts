@@ -123,7 +123,16 @@ export function syncedFromSnapshot(snapshot: ProtocolSnapshot): SyncedState {
     presenterId: c.presenterId,
     floorId: c.floorId,
     members: Object.fromEntries(
-      Object.entries(c.members).map(([id, m]) => [id, { ...m, handUp: c.hands.includes(id) }]),
+      Object.entries(c.members).map(([id, m]) => [
+        id,
+        {
+          ...m,
+          handUp: c.hands.includes(id),
+          // Advice in the form of a share reaches nobody, the presenter least of all: the author
+          // saw the hint and its rewrite as they typed; others see that a share is queued.
+          shareNote: m.shareHint === "advice" ? "" : m.shareNote,
+        },
+      ]),
     ),
     hands: [...c.hands],
     questions: c.questions,
