@@ -308,8 +308,13 @@ export class MeetingHost {
 
   /** Resolves once every piece of work queued so far is done, storage writes included. */
   async settled(): Promise<void> {
-    await this.#queue;
-    await this.#writes;
+    // Work done may queue more (a closed connection's leave): wait until nothing new was queued.
+    for (;;) {
+      const [queue, writes] = [this.#queue, this.#writes];
+      await queue;
+      await writes;
+      if (queue === this.#queue && writes === this.#writes) return;
+    }
   }
 
   /** Closes the meeting: one that started and never ended is recorded as ended now. */

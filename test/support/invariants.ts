@@ -1,0 +1,142 @@
+// The protocol's invariants on a synced state, whoever holds it: a client that decoded it (the
+// socket fuzzer, test/integration/fuzz.test.ts) or the host's own view of its meeting (the
+// in-process fuzzer, test/unit/host.fuzz.test.ts).
+import { PULSE_COUNTS_FROM } from "../../shared/limits.ts";
+import { phases, type Phase } from "../../shared/types.ts";
+
+type Plain = Record<string, any>;
+
+const handPhases: readonly Phase[] = ["questions", "experiences"];
+const roundPhases: readonly Phase[] = ["presenting", "questions", "experiences", "commitment"];
+const timedPhases: readonly Phase[] = ["checkIn", ...roundPhases];
+
+/** JSON for a failure message, short, and never throwing. */
+export function safeJson(value: unknown): string {
+  try {
+    const text = JSON.stringify(value, (_k, v) =>
+      typeof v === "number" && !Number.isFinite(v) ? String(v) : v,
+    );
+    return text === undefined ? String(value) : text.length > 160 ? `${text.slice(0, 160)}…` : text;
+  } catch {
+    return String(value);
+  }
+}
+
+/** Fails with what was expected and what the client decoded; cheap while it holds. */
+export function claim(holds: boolean, what: string, seen?: unknown): void {
+  if (!holds) throw new Error(`${what}${seen === undefined ? "" : `; seen: ${safeJson(seen)}`}`);
+}
+
+export const unique = (values: unknown[]) => new Set(values).size === values.length;
+
+/** Invariants of any decoded state, whoever decodes it. */
+export function checkInvariants(s: Plain, who: string, seesContent: boolean): void {
+  const at = (what: string) => `${who}'s state: ${what}`;
+  const members = s.members as Record<string, Plain>;
+  const hands = s.hands as string[];
+  const phase = s.phase as Phase;
+  claim(phases.includes(phase), at("the phase is one of PROTOCOL.md's"), phase);
+  // Seats (16, taken by agreeing; the key holders always have one) are checked where the key
+  // holders are known: the host fuzzer. Members who have not agreed, or left, hold none.
+
+  // One floor holder at most, a member, not also waiting in the queue; nobody outside hand phases.
+  if (s.floorId !== "") {
+    claim(members[s.floorId] !== undefined, at("the floor holder is a member"), s.floorId);
+    claim(!hands.includes(s.floorId), at("the floor holder's hand is down"), hands);
+    claim(handPhases.includes(phase), at("the floor is held only in a hand phase"), phase);
+  }
+  claim(
+    s.turnEndsAt > 0 === (s.floorId !== ""),
+    at("a turn is timed exactly while someone has the floor"),
+    { floorId: s.floorId, turnEndsAt: s.turnEndsAt },
+  );
+  claim(
+    s.phaseEndsAt > 0 === timedPhases.includes(phase),
+    at("a phase is timed exactly when it has a timebox"),
+    { phase, phaseEndsAt: s.phaseEndsAt },
+  );
+
+  // Hands: unique members, only in hand phases, mirrored by handUp.
+  claim(unique(hands), at("no duplicate hands"), hands);
+  claim(
+    hands.every((id) => members[id] !== undefined),
+    at("every hand is a member's"),
+    hands,
+  );
+  claim(handPhases.includes(phase) || hands.length === 0, at(`no hands in ${phase}`), hands);
+  for (const [id, m] of Object.entries(members)) {
+    claim(m.handUp === hands.includes(id), at(`${m.name}'s handUp matches hands`), hands);
+  }
+
+  // Roles.
+  claim(
+    s.facilitatorId === "" || members[s.facilitatorId] !== undefined,
+    at("the facilitator is a member"),
+    s.facilitatorId,
+  );
+  if (s.presenterId !== "") {
+    claim(members[s.presenterId] !== undefined, at("the presenter is a member"), s.presenterId);
+    claim(roundPhases.includes(phase), at("a presenter only during a round"), phase);
+    claim(s.floorId !== s.presenterId, at("the presenter never takes the floor"));
+    claim(
+      phase !== "experiences" || !hands.includes(s.presenterId),
+      at("the presenter has no hand up in experiences"),
+      hands,
+    );
+  }
+  claim(phase !== "lobby" || s.round === 0, at("no round in the lobby"), s.round);
+  claim(unique(s.volunteers), at("no duplicate volunteers"), s.volunteers);
+
+  // The pulse: aggregates only, and only once revealed.
+  const pulse = s.pulse as Plain;
+  const counts = pulse.counts as number[];
+  claim(["idle", "open", "revealed", "withheld"].includes(pulse.status), at("pulse status"), pulse);
+  if (pulse.status === "revealed") {
+    claim(counts.length === 5, at("a revealed pulse has five counts"), pulse);
+    const sum = counts.reduce((a, n) => a + n, 0);
+    claim(pulse.answered >= pulse.threshold, at("revealed only at the threshold"), pulse);
+    claim(Number.isInteger(pulse.mean * 10), at("the mean has one decimal"), pulse);
+    if (pulse.answered >= PULSE_COUNTS_FROM) {
+      claim(sum === pulse.answered, at("pulse counts add up to answered"), pulse);
+      const total = counts.reduce((a, n, i) => a + n * (i + 1), 0);
+      claim(
+        pulse.mean === Math.round((total * 10) / sum) / 10,
+        at("the mean matches the counts"),
+        pulse,
+      );
+    } else {
+      claim(sum === 0, at(`no counts below ${PULSE_COUNTS_FROM} answers`), pulse);
+      claim(pulse.mean >= 1 && pulse.mean <= 5, at("a mean between 1 and 5"), pulse);
+    }
+  } else {
+    claim(
+      counts.length === 0 && pulse.mean === 0,
+      at(`no counts nor mean while ${pulse.status}`),
+      pulse,
+    );
+  }
+  claim(pulse.status !== "idle" || pulse.answered === 0, at("an idle pulse has no answers"), pulse);
+
+  if (seesContent) {
+    const questions = s.questions as Plain[];
+    claim(unique(questions.map((q) => q.id)), at("question ids are unique"), questions);
+    const asking = questions.filter((q) => q.status === "asking");
+    claim(asking.length <= 1, at("at most one question being asked"), questions);
+    claim(
+      asking.every((q) => q.askerId === s.floorId),
+      at("the asker of the question being asked has the floor"),
+      { floorId: s.floorId, asking },
+    );
+    const commitments = s.commitments as Plain[];
+    claim(unique(commitments.map((c) => c.id)), at("commitment ids are unique"), commitments);
+  } else {
+    // Nothing said in the meeting reaches a member who has not agreed.
+    claim((s.questions ?? []).length === 0, at("no questions before agreeing"), s.questions);
+    claim((s.commitments ?? []).length === 0, at("no commitments before agreeing"), s.commitments);
+    for (const m of Object.values(members)) {
+      for (const field of ["checkinWord", "closingWord", "shareNote", "shareHint"]) {
+        claim((m[field] ?? "") === "", at(`no ${field} before agreeing`), m);
+      }
+    }
+  }
+}
