@@ -9,8 +9,10 @@ import {
   stateIn,
   type SnapshotFrom,
 } from "xstate";
-import { reviewQuestion, reviewShare } from "./language.ts";
-import { admit, join, stopWaiting, unseat } from "./membership.ts";
+import { addCommitment, removeCommitment } from "./commitments.ts";
+import { giveFloor, lowerHand, raiseHand, releaseFloor, type HandPhase } from "./floor.ts";
+import { admit, join, stopWaiting } from "./membership.ts";
+import { agree, drop, leave, remove } from "./presence.ts";
 import {
   answeredPulse,
   closedPulse,
@@ -21,17 +23,23 @@ import {
   revealedEvent,
   wouldCompare,
 } from "./pulse.ts";
-import { firstFailure, nextSpeaker, presentMembers, type RuleName } from "./rules.ts";
+import { askQuestion, settleQuestion, type QuestionOutcome } from "./questions.ts";
+import { closeReview, openReview, refreshReview, report, underReview } from "./review.ts";
+import { endMeeting, sayWord, startRound, volunteer } from "./rounds.ts";
+import { firstFailure, type RuleName } from "./rules.ts";
+import { startTimebox, timeboxMs, type TimedPhase } from "./timeboxes.ts";
 import {
   defaultConfig,
   type Admission,
   type EarlierCommitment,
   type MeetingConfig,
-  type Phase,
   type ProtocolContext,
   type ProtocolEmitted,
   type ProtocolEvent,
 } from "./types.ts";
+
+// Exported from here before timeboxes.ts held it; shared/index.ts still takes it from here.
+export { timeboxMs } from "./timeboxes.ts";
 
 /** What a meeting starts from: the table, its settings, and its open commitments. */
 export interface ProtocolInput {
@@ -48,115 +56,6 @@ export interface ProtocolInput {
   removedEarlier?: string[];
 }
 
-type TimedPhase = "checkIn" | "presenting" | "questions" | "experiences" | "commitment";
-
-/** Milliseconds of a phase's timebox; check-in gets each present member's share. */
-export function timeboxMs(context: ProtocolContext, phase: TimedPhase): number {
-  const t = context.config.timeboxes;
-  switch (phase) {
-    case "checkIn":
-      return t.checkInEachMs * Math.max(1, presentMembers(context).length);
-    case "presenting":
-      return t.presentingMs;
-    case "questions":
-      return t.questionsMs;
-    case "experiences":
-      return t.experiencesMs;
-    case "commitment":
-      return t.commitmentMs;
-    default: {
-      const never: never = phase;
-      return never;
-    }
-  }
-}
-
-/** Earlier commitments whose owners are here now: the follow-up's agenda. */
-function underReview(context: ProtocolContext): EarlierCommitment[] {
-  const here = new Set(presentMembers(context).map((m) => m.id));
-  return context.earlier.filter((c) => here.has(c.ownerId));
-}
-
-/**
- * The floor changes hands: the previous holder's airtime is counted, their question (if they
- * were asking one) is done, and the new holder's hand drops. In probing questions, a holder who
- * still has a question waiting goes back in the queue. Without a phase (the holder left, or the
- * meeting ended), the floor is only released.
- */
-function passFloor(
-  context: ProtocolContext,
-  to: string,
-  at: number,
-  phase: "questions" | "experiences" | null,
-): Partial<ProtocolContext> {
-  const members = { ...context.members };
-  const previous = context.floorId;
-  let questions = context.questions;
-  let hands = context.hands;
-  if (previous !== "" && members[previous]) {
-    const held = members[previous];
-    members[previous] = {
-      ...held,
-      airtimeMs: held.airtimeMs + Math.max(0, at - context.floorSince),
-    };
-    questions = questions.map((q) =>
-      q.askerId === previous && q.status === "asking" ? { ...q, status: "answered" } : q,
-    );
-    const waiting = questions.some((q) => q.askerId === previous && q.status === "queued");
-    if (phase === "questions" && waiting && !hands.includes(previous)) {
-      hands = queueHand({ ...context, members, hands }, previous, phase);
-    }
-  }
-  if (to === "") {
-    return {
-      members,
-      questions,
-      hands,
-      floorId: "",
-      floorSince: 0,
-      turnEndsAt: 0,
-      turnOvertime: false,
-    };
-  }
-  const next = members[to];
-  if (next) {
-    members[to] =
-      phase === "experiences"
-        ? { ...next, sharedThisRound: true }
-        : { ...next, askedThisRound: next.askedThisRound + 1 };
-  }
-  if (phase === "questions") {
-    const first = questions.findIndex((q) => q.askerId === to && q.status === "queued");
-    if (first >= 0) {
-      questions = questions.map((q, i) => (i === first ? { ...q, status: "asking" } : q));
-    }
-  }
-  return {
-    members,
-    questions,
-    hands: hands.filter((id) => id !== to),
-    floorId: to,
-    floorSince: at,
-    turnEndsAt: at + context.config.timeboxes.turnMs,
-    turnOvertime: false,
-  };
-}
-
-/**
- * Where a raised hand goes: members who have not yet spoken in this phase of the round stand
- * ahead of those who have ("everyone once before anyone twice"), first come first served within.
- */
-function queueHand(context: ProtocolContext, id: string, phase: Phase): string[] {
-  const spoke = (memberId: string) => {
-    const m = context.members[memberId];
-    return phase === "experiences" ? m?.sharedThisRound === true : (m?.askedThisRound ?? 0) > 0;
-  };
-  if (spoke(id)) return [...context.hands, id];
-  const firstSpoken = context.hands.findIndex(spoke);
-  if (firstSpoken < 0) return [...context.hands, id];
-  return [...context.hands.slice(0, firstSpoken), id, ...context.hands.slice(firstSpoken)];
-}
-
 const allowed = (rule: RuleName) => ({ type: "allowed", params: { rule } }) as const;
 
 /**
@@ -164,7 +63,7 @@ const allowed = (rule: RuleName) => ({ type: "allowed", params: { rule } }) as c
  * `floor`) so the speaker's timebox runs while someone holds it. The floor substate follows
  * `floorId`, whoever changed it; a new holder re-enters `floor` and restarts the turn timer.
  */
-function handPhase<P extends "questions" | "experiences">(phase: P) {
+function handPhase<P extends HandPhase>(phase: P) {
   const give = {
     guard: allowed(`floor.give@${phase}`),
     actions: { type: "giveFloor", params: { phase } },
@@ -258,42 +157,9 @@ export const protocolMachine = setup({
       assertEvent(event, "member.decline");
       return stopWaiting(context, event.memberId);
     }),
-    drop: assign(({ context, event }) => {
-      const m = context.members[event.from];
-      if (!m) return {};
-      return {
-        members: {
-          ...context.members,
-          [event.from]: { ...m, connected: false, awaySince: event.at },
-        },
-      };
-    }),
-    /** Gone for good: the seat is kept for a later return, but hand, floor and offer go. */
-    leave: assign(({ context, event }) => {
-      const m = context.members[event.from];
-      if (!m) return stopWaiting(context, event.from);
-      const released = context.floorId === event.from ? passFloor(context, "", event.at, null) : {};
-      const members = released.members ?? context.members;
-      return {
-        ...released,
-        members: {
-          ...members,
-          [event.from]: {
-            ...m,
-            ...members[event.from],
-            connected: false,
-            left: true,
-            awaySince: m.awaySince || event.at,
-          },
-        },
-        hands: context.hands.filter((id) => id !== event.from),
-        volunteers: context.volunteers.filter((id) => id !== event.from),
-      };
-    }),
-    agree: assign(({ context, event }) => {
-      const m = context.members[event.from];
-      return m ? { members: { ...context.members, [event.from]: { ...m, agreed: true } } } : {};
-    }),
+    drop: assign(({ context, event }) => drop(context, event.from, event.at)),
+    leave: assign(({ context, event }) => leave(context, event.from, event.at)),
+    agree: assign(({ context, event }) => agree(context, event.from)),
     handoff: assign(({ event }) => {
       assertEvent(event, "facilitator.handoff");
       return { facilitatorId: event.memberId };
@@ -301,181 +167,62 @@ export const protocolMachine = setup({
     claim: assign(({ event }) => ({ facilitatorId: event.from })),
     remove: assign(({ context, event }) => {
       assertEvent(event, "member.remove");
-      const id = event.memberId;
-      const released = context.floorId === id ? passFloor(context, "", event.at, null) : {};
-      const { [id]: _removed, ...members } = released.members ?? context.members;
-      return {
-        ...released,
-        ...unseat(context, id),
-        members,
-        hands: context.hands.filter((h) => h !== id),
-        volunteers: context.volunteers.filter((v) => v !== id),
-        presenterId: context.presenterId === id ? "" : context.presenterId,
-        questions: (released.questions ?? context.questions).filter(
-          (q) => !(q.askerId === id && q.status === "queued"),
-        ),
-      };
+      return remove(context, event.memberId, event.at);
     }),
-    startTimebox: assign(({ context, event }, params: { phase: TimedPhase }) => ({
-      phaseEndsAt: event.at + timeboxMs(context, params.phase),
-      phaseOvertime: false,
-    })),
+    startTimebox: assign(({ context, event }, params: { phase: TimedPhase }) =>
+      startTimebox(context, params.phase, event.at),
+    ),
     clearTimebox: assign({ phaseEndsAt: 0, phaseOvertime: false }),
     phaseOvertime: assign({ phaseOvertime: true }),
     turnOvertime: assign({ turnOvertime: true }),
     startMeeting: emit(({ event }) => ({ type: "meeting.started", at: event.at }) as const),
-    checkinWord: assign(({ context, event }, params: { field: "checkinWord" | "closingWord" }) => {
-      const m = context.members[event.from];
+    sayWord: assign(({ context, event }, params: { field: "checkinWord" | "closingWord" }) => {
       assertEvent(event, "checkin.word");
-      if (!m) return {};
-      return {
-        members: { ...context.members, [event.from]: { ...m, [params.field]: event.word } },
-      };
+      return sayWord(context, event, params.field);
     }),
-    openReview: assign(({ context }) => {
-      const review = underReview(context);
-      return {
-        commitments: review.map((c) => ({ ...c, review: true, round: 0 })),
-        absentCommitments: context.earlier.length - review.length,
-      };
-    }),
-    /** A member whose commitments wait for review arrives during follow-up: review theirs too. */
-    refreshReview: assign(({ context }) => {
-      if (!context.commitments.some((c) => c.review)) return {};
-      const listed = new Set(context.commitments.map((c) => c.id));
-      const added = underReview(context).filter((c) => !listed.has(c.id));
-      if (added.length === 0) return {};
-      return {
-        commitments: [
-          ...context.commitments,
-          ...added.map((c) => ({ ...c, review: true, round: 0 })),
-        ],
-        absentCommitments: context.absentCommitments - added.length,
-      };
-    }),
-    closeReview: assign(({ context }) => ({
-      commitments: context.commitments.filter((c) => !c.review),
-      absentCommitments: 0,
-    })),
+    openReview: assign(({ context }) => openReview(context)),
+    refreshReview: assign(({ context }) => refreshReview(context)),
+    closeReview: assign(({ context }) => closeReview(context)),
     report: assign(({ context, event }) => {
       assertEvent(event, "followup.report");
-      return {
-        commitments: context.commitments.map((c) =>
-          c.id === event.commitmentId ? { ...c, status: event.status, note: event.note ?? "" } : c,
-        ),
-        earlier: context.earlier.map((c) =>
-          c.id === event.commitmentId ? { ...c, status: event.status, note: event.note ?? "" } : c,
-        ),
-      };
+      return report(context, event);
     }),
-    volunteer: assign(({ context, event }) => ({
-      volunteers: [...context.volunteers, event.from],
-    })),
+    volunteer: assign(({ context, event }) => volunteer(context, event.from)),
     choosePresenter: assign(({ context, event }) => {
       assertEvent(event, "presenter.choose");
-      const members = Object.fromEntries(
-        Object.entries(context.members).map(([id, m]) => [
-          id,
-          {
-            ...m,
-            sharedThisRound: false,
-            askedThisRound: 0,
-            shareNote: "",
-            shareHint: "" as const,
-          },
-        ]),
-      );
-      return {
-        members,
-        presenterId: event.memberId,
-        presented: [...context.presented, event.memberId],
-        volunteers: context.volunteers.filter((v) => v !== event.memberId),
-        round: context.round + 1,
-        questions: [],
-      };
+      return startRound(context, event.memberId);
     }),
     endRound: assign({ presenterId: "" }),
-    raiseHand: assign(({ context, event }, params: { phase: "questions" | "experiences" }) => {
+    raiseHand: assign(({ context, event }, params: { phase: HandPhase }) => {
       assertEvent(event, "hand.raise");
-      const hands = queueHand(context, event.from, params.phase);
-      const m = context.members[event.from];
-      const note = params.phase === "experiences" ? (event.note ?? "") : "";
-      if (!m) return { hands };
-      return {
-        hands,
-        members: {
-          ...context.members,
-          [event.from]: { ...m, shareNote: note, shareHint: note ? reviewShare(note).hint : "" },
-        },
-      };
+      return raiseHand(context, event, params.phase);
     }),
-    lowerHand: assign(({ context, event }) => {
-      const id = event.type === "hand.lowerFor" ? event.memberId : event.from;
-      return { hands: context.hands.filter((h) => h !== id) };
-    }),
-    giveFloor: assign(({ context, event }, params: { phase: "questions" | "experiences" }) => {
+    lowerHand: assign(({ context, event }) =>
+      lowerHand(context, event.type === "hand.lowerFor" ? event.memberId : event.from),
+    ),
+    giveFloor: assign(({ context, event }, params: { phase: HandPhase }) => {
       assertEvent(event, "floor.give");
-      const to = event.memberId ?? nextSpeaker(context) ?? "";
-      return passFloor(context, to, event.at, params.phase);
+      return giveFloor(context, event, params.phase);
     }),
-    releaseFloor: assign(({ context, event }, params: { phase: "questions" | "experiences" }) =>
-      passFloor(context, "", event.at, params.phase),
+    releaseFloor: assign(({ context, event }, params: { phase: HandPhase }) =>
+      releaseFloor(context, event.at, params.phase),
     ),
     clearHands: assign({ hands: [] }),
     askQuestion: assign(({ context, event }) => {
       assertEvent(event, "question.ask");
-      const seq = context.questionSeq + 1;
-      const raise = !context.hands.includes(event.from) && context.floorId !== event.from;
-      return {
-        questionSeq: seq,
-        questions: [
-          ...context.questions,
-          {
-            id: `q${seq}`,
-            askerId: event.from,
-            text: event.text,
-            status: "queued" as const,
-            hint: reviewQuestion(event.text).hint,
-          },
-        ],
-        hands: raise ? queueHand(context, event.from, "questions") : context.hands,
-      };
+      return askQuestion(context, event);
     }),
-    setQuestionStatus: assign(
-      ({ context, event }, params: { status: "answered" | "dismissed" | "withdrawn" }) => {
-        assertEvent(event, ["question.withdraw", "question.answered", "question.dismiss"]);
-        if (params.status === "withdrawn") {
-          return { questions: context.questions.filter((q) => q.id !== event.questionId) };
-        }
-        return {
-          questions: context.questions.map((q) =>
-            q.id === event.questionId ? { ...q, status: params.status } : q,
-          ),
-        } as Partial<ProtocolContext>;
-      },
-    ),
+    settleQuestion: assign(({ context, event }, params: { outcome: QuestionOutcome }) => {
+      assertEvent(event, ["question.withdraw", "question.answered", "question.dismiss"]);
+      return settleQuestion(context, event.questionId, params.outcome);
+    }),
     addCommitment: assign(({ context, event }) => {
       assertEvent(event, "commitment.add");
-      const owner = context.members[event.from];
-      return {
-        commitments: [
-          ...context.commitments,
-          {
-            id: event.commitmentId,
-            ownerId: event.from,
-            ownerName: owner?.name ?? "",
-            text: event.text,
-            status: "open" as const,
-            note: "",
-            review: false,
-            round: context.round,
-          },
-        ],
-      };
+      return addCommitment(context, event);
     }),
     removeCommitment: assign(({ context, event }) => {
       assertEvent(event, "commitment.remove");
-      return { commitments: context.commitments.filter((c) => c.id !== event.commitmentId) };
+      return removeCommitment(context, event.commitmentId);
     }),
     openPulse: assign(({ context }) => ({
       pulse: openedPulse(context.pulse, context.config.pulseThreshold),
@@ -492,27 +239,9 @@ export const protocolMachine = setup({
     }),
     /** Ends the meeting: an open pulse closes, the floor is released, the record is handed over. */
     endMeeting: enqueueActions(({ context, event, enqueue }) => {
-      const pulse =
-        context.pulse.status === "open"
-          ? closedPulse(context.pulse, context.revealedAnswerers)
-          : context.pulse;
-      const released = context.floorId !== "" ? passFloor(context, "", event.at, null) : {};
-      enqueue.assign({
-        ...released,
-        pulse,
-        hands: [],
-        phaseEndsAt: 0,
-        phaseOvertime: false,
-        presenterId: "",
-      });
-      if (pulse !== context.pulse && pulse.status === "revealed")
-        enqueue.emit(revealedEvent(pulse, event.at));
-      enqueue.emit({
-        type: "meeting.ended",
-        at: event.at,
-        rounds: context.round,
-        members: Object.values(context.members).filter((m) => m.agreed).length,
-      });
+      const { changes, told } = endMeeting(context, event.at);
+      enqueue.assign(changes);
+      for (const e of told) enqueue.emit(e);
     }),
   },
 }).createMachine({
@@ -594,7 +323,7 @@ export const protocolMachine = setup({
               on: {
                 "checkin.word": {
                   guard: allowed("checkin.word"),
-                  actions: { type: "checkinWord", params: { field: "checkinWord" } },
+                  actions: { type: "sayWord", params: { field: "checkinWord" } },
                 },
                 "phase.next": [
                   { guard: and([allowed("phase.next"), "hasReview"]), target: "followUp" },
@@ -637,15 +366,15 @@ export const protocolMachine = setup({
                 "question.ask": { guard: allowed("question.ask"), actions: "askQuestion" },
                 "question.withdraw": {
                   guard: allowed("question.withdraw"),
-                  actions: { type: "setQuestionStatus", params: { status: "withdrawn" } },
+                  actions: { type: "settleQuestion", params: { outcome: "withdrawn" } },
                 },
                 "question.answered": {
                   guard: allowed("question.answered"),
-                  actions: { type: "setQuestionStatus", params: { status: "answered" } },
+                  actions: { type: "settleQuestion", params: { outcome: "answered" } },
                 },
                 "question.dismiss": {
                   guard: allowed("question.dismiss"),
-                  actions: { type: "setQuestionStatus", params: { status: "dismissed" } },
+                  actions: { type: "settleQuestion", params: { outcome: "dismissed" } },
                 },
                 "phase.next": { guard: allowed("phase.next"), target: "experiences" },
               },
@@ -678,7 +407,7 @@ export const protocolMachine = setup({
               on: {
                 "checkin.word": {
                   guard: allowed("checkin.word"),
-                  actions: { type: "checkinWord", params: { field: "closingWord" } },
+                  actions: { type: "sayWord", params: { field: "closingWord" } },
                 },
                 "phase.next": {
                   guard: allowed("phase.next"),
