@@ -36,6 +36,7 @@ import {
   type ProtocolContext,
   type ProtocolEmitted,
   type ProtocolEvent,
+  type ProtocolEventType,
 } from "./types.ts";
 
 // Exported from here before timeboxes.ts held it; shared/index.ts still takes it from here.
@@ -56,6 +57,14 @@ export interface ProtocolInput {
   removedEarlier?: string[];
 }
 
+/**
+ * What a state says, beyond its rules, to an event it takes no more: `refusals` are the sentences
+ * a refused person reads there. Elsewhere a transition's `description` says when it can happen.
+ */
+export interface ProtocolMeta {
+  refusals?: Partial<Record<ProtocolEventType, string>>;
+}
+
 const allowed = (rule: RuleName) => ({ type: "allowed", params: { rule } }) as const;
 
 /**
@@ -66,6 +75,7 @@ const allowed = (rule: RuleName) => ({ type: "allowed", params: { rule } }) as c
 function handPhase<P extends HandPhase>(phase: P) {
   const give = {
     guard: allowed(`floor.give@${phase}`),
+    description: "The floor is given during probing questions and experience shares.",
     actions: { type: "giveFloor", params: { phase } },
   } as const;
   return {
@@ -96,12 +106,22 @@ function handPhase<P extends HandPhase>(phase: P) {
     on: {
       "hand.raise": {
         guard: allowed(`hand.raise@${phase}`),
+        description: "Hands go up during probing questions and experience shares.",
         actions: { type: "raiseHand", params: { phase } },
       },
-      "hand.lower": { guard: allowed("hand.lower"), actions: "lowerHand" },
-      "hand.lowerFor": { guard: allowed("hand.lowerFor"), actions: "lowerHand" },
+      "hand.lower": {
+        guard: allowed("hand.lower"),
+        description: "Hands are lowered during probing questions and experience shares.",
+        actions: "lowerHand",
+      },
+      "hand.lowerFor": {
+        guard: allowed("hand.lowerFor"),
+        description: "Hands are lowered during probing questions and experience shares.",
+        actions: "lowerHand",
+      },
       "floor.yield": {
         guard: allowed("floor.yield"),
+        description: "The floor is yielded during probing questions and experience shares.",
         target: ".open",
         actions: { type: "releaseFloor", params: { phase } },
       },
@@ -109,9 +129,19 @@ function handPhase<P extends HandPhase>(phase: P) {
   } as const;
 }
 
+/** A one-word check-in, or a one-word close: the same rule, kept in its own field. */
+const checkinWord = (field: "checkinWord" | "closingWord") =>
+  ({
+    guard: allowed("checkin.word"),
+    description:
+      "A one-word check-in is given during check-in, and a one-word close during closing.",
+    actions: { type: "sayWord", params: { field } },
+  }) as const;
+
 /** A pulse can be run in any phase after the lobby, once the previous one is closed. */
 const openPulse = {
   guard: and([allowed("pulse.open"), not(stateIn("#roundtable.meeting.phase.lobby"))]),
+  description: "A pulse opens after the meeting has started, once the previous one is closed.",
   target: "open",
   actions: "openPulse",
 } as const;
@@ -128,6 +158,7 @@ export const protocolMachine = setup({
     events: {} as ProtocolEvent,
     input: {} as ProtocolInput,
     emitted: {} as ProtocolEmitted,
+    meta: {} as ProtocolMeta,
   },
   guards: {
     allowed: ({ context, event }, params: { rule: RuleName }) =>
@@ -289,13 +320,34 @@ export const protocolMachine = setup({
         "member.leave": { guard: allowed("member.leave"), actions: "leave" },
         "confidentiality.agree": {
           guard: allowed("confidentiality.agree"),
+          description: "Agreeing to confidentiality is possible until the meeting ends.",
           actions: ["agree", "refreshReview"],
         },
-        "facilitator.handoff": { guard: allowed("facilitator.handoff"), actions: "handoff" },
-        "facilitator.claim": { guard: allowed("facilitator.claim"), actions: "claim" },
-        "member.remove": { guard: allowed("member.remove"), actions: "remove" },
-        "member.admit": { guard: allowed("member.admit"), actions: "admit" },
-        "member.decline": { guard: allowed("member.decline"), actions: "decline" },
+        "facilitator.handoff": {
+          guard: allowed("facilitator.handoff"),
+          description: "Facilitation is handed off while the meeting is open.",
+          actions: "handoff",
+        },
+        "facilitator.claim": {
+          guard: allowed("facilitator.claim"),
+          description: "Facilitation is claimed while the meeting is open.",
+          actions: "claim",
+        },
+        "member.remove": {
+          guard: allowed("member.remove"),
+          description: "Members are removed while the meeting is open.",
+          actions: "remove",
+        },
+        "member.admit": {
+          guard: allowed("member.admit"),
+          description: "People are let in while the meeting is open.",
+          actions: "admit",
+        },
+        "member.decline": {
+          guard: allowed("member.decline"),
+          description: "People are declined while the meeting is open.",
+          actions: "decline",
+        },
         "meeting.end": { guard: allowed("meeting.end"), target: "ended", actions: "endMeeting" },
       },
       states: {
@@ -306,6 +358,7 @@ export const protocolMachine = setup({
               on: {
                 "meeting.start": {
                   guard: allowed("meeting.start"),
+                  description: "The meeting starts from the lobby.",
                   target: "checkIn",
                   actions: "startMeeting",
                 },
@@ -321,10 +374,7 @@ export const protocolMachine = setup({
               exit: "clearTimebox",
               after: { checkInTimebox: { actions: "phaseOvertime" } },
               on: {
-                "checkin.word": {
-                  guard: allowed("checkin.word"),
-                  actions: { type: "sayWord", params: { field: "checkinWord" } },
-                },
+                "checkin.word": checkinWord("checkinWord"),
                 "phase.next": [
                   { guard: and([allowed("phase.next"), "hasReview"]), target: "followUp" },
                   { guard: allowed("phase.next"), target: "choosing" },
@@ -335,7 +385,11 @@ export const protocolMachine = setup({
               entry: "openReview",
               exit: "closeReview",
               on: {
-                "followup.report": { guard: allowed("followup.report"), actions: "report" },
+                "followup.report": {
+                  guard: allowed("followup.report"),
+                  description: "Commitments are reported on during follow-up.",
+                  actions: "report",
+                },
                 "phase.next": { guard: allowed("phase.next"), target: "choosing" },
               },
             },
@@ -343,10 +397,13 @@ export const protocolMachine = setup({
               on: {
                 "presenter.volunteer": {
                   guard: allowed("presenter.volunteer"),
+                  description:
+                    "Volunteering to present happens while the next presenter is being chosen.",
                   actions: "volunteer",
                 },
                 "presenter.choose": {
                   guard: allowed("presenter.choose"),
+                  description: "A presenter is chosen between rounds.",
                   target: "presenting",
                   actions: "choosePresenter",
                 },
@@ -363,17 +420,24 @@ export const protocolMachine = setup({
               ...handPhase("questions"),
               on: {
                 ...handPhase("questions").on,
-                "question.ask": { guard: allowed("question.ask"), actions: "askQuestion" },
+                "question.ask": {
+                  guard: allowed("question.ask"),
+                  description: "Questions are asked during probing questions.",
+                  actions: "askQuestion",
+                },
                 "question.withdraw": {
                   guard: allowed("question.withdraw"),
+                  description: "Questions are withdrawn during probing questions.",
                   actions: { type: "settleQuestion", params: { outcome: "withdrawn" } },
                 },
                 "question.answered": {
                   guard: allowed("question.answered"),
+                  description: "Questions are marked answered during probing questions.",
                   actions: { type: "settleQuestion", params: { outcome: "answered" } },
                 },
                 "question.dismiss": {
                   guard: allowed("question.dismiss"),
+                  description: "Questions are dismissed during probing questions.",
                   actions: { type: "settleQuestion", params: { outcome: "dismissed" } },
                 },
                 "phase.next": { guard: allowed("phase.next"), target: "experiences" },
@@ -391,9 +455,14 @@ export const protocolMachine = setup({
               exit: "clearTimebox",
               after: { commitmentTimebox: { actions: "phaseOvertime" } },
               on: {
-                "commitment.add": { guard: allowed("commitment.add"), actions: "addCommitment" },
+                "commitment.add": {
+                  guard: allowed("commitment.add"),
+                  description: "Commitments are made in the commitment phase.",
+                  actions: "addCommitment",
+                },
                 "commitment.remove": {
                   guard: allowed("commitment.remove"),
+                  description: "Commitments are removed in the commitment phase.",
                   actions: "removeCommitment",
                 },
                 "phase.next": {
@@ -405,10 +474,7 @@ export const protocolMachine = setup({
             },
             closing: {
               on: {
-                "checkin.word": {
-                  guard: allowed("checkin.word"),
-                  actions: { type: "sayWord", params: { field: "closingWord" } },
-                },
+                "checkin.word": checkinWord("closingWord"),
                 "phase.next": {
                   guard: allowed("phase.next"),
                   target: "#roundtable.ended",
@@ -424,14 +490,24 @@ export const protocolMachine = setup({
             idle: { on: { "pulse.open": openPulse } },
             open: {
               on: {
-                "pulse.answer": { guard: allowed("pulse.answer"), actions: "answerPulse" },
+                "pulse.answer": {
+                  guard: allowed("pulse.answer"),
+                  description: "Pulses are answered while one is open.",
+                  actions: "answerPulse",
+                },
                 "pulse.close": [
                   {
                     guard: and([allowed("pulse.close"), "enoughAnswers", not("wouldCompare")]),
+                    description: "Only an open pulse can be closed.",
                     target: "revealed",
                     actions: "closePulse",
                   },
-                  { guard: allowed("pulse.close"), target: "withheld", actions: "closePulse" },
+                  {
+                    guard: allowed("pulse.close"),
+                    description: "Only an open pulse can be closed.",
+                    target: "withheld",
+                    actions: "closePulse",
+                  },
                 ],
               },
             },
@@ -441,7 +517,18 @@ export const protocolMachine = setup({
         },
       },
     },
-    ended: { type: "final" },
+    ended: {
+      type: "final",
+      meta: {
+        refusals: {
+          "phase.next": "The meeting has ended.",
+          "meeting.end": "The meeting has ended already.",
+          "member.join": "The meeting has ended: join again to start a new one.",
+          "member.drop": "The meeting has ended.",
+          "member.leave": "The meeting has ended.",
+        },
+      },
+    },
   },
 });
 
