@@ -1,60 +1,74 @@
+import { and, getNextTransitions, type AnyStateNode, type AnyTransitionDefinition } from "xstate";
 import type { ProtocolSnapshot } from "./machine.ts";
-import { firstFailure, rules, type RuleName } from "./rules.ts";
-import { phaseOf } from "./sync.ts";
+import { firstFailure, type RuleName } from "./rules.ts";
 import type { ProtocolEvent, ProtocolEventType } from "./types.ts";
-
-/** When each event can happen, in words a refused person reads. */
-const when: Record<ProtocolEventType, string> = {
-  "confidentiality.agree": "Agreeing to confidentiality is possible until the meeting ends.",
-  "meeting.start": "The meeting starts from the lobby.",
-  "phase.next": "The meeting has ended.",
-  "checkin.word":
-    "A one-word check-in is given during check-in, and a one-word close during closing.",
-  "followup.report": "Commitments are reported on during follow-up.",
-  "presenter.volunteer":
-    "Volunteering to present happens while the next presenter is being chosen.",
-  "presenter.choose": "A presenter is chosen between rounds.",
-  "hand.raise": "Hands go up during probing questions and experience shares.",
-  "hand.lower": "Hands are lowered during probing questions and experience shares.",
-  "hand.lowerFor": "Hands are lowered during probing questions and experience shares.",
-  "floor.give": "The floor is given during probing questions and experience shares.",
-  "floor.yield": "The floor is yielded during probing questions and experience shares.",
-  "question.ask": "Questions are asked during probing questions.",
-  "question.withdraw": "Questions are withdrawn during probing questions.",
-  "question.answered": "Questions are marked answered during probing questions.",
-  "question.dismiss": "Questions are dismissed during probing questions.",
-  "commitment.add": "Commitments are made in the commitment phase.",
-  "commitment.remove": "Commitments are removed in the commitment phase.",
-  "pulse.open": "A pulse opens after the meeting has started, once the previous one is closed.",
-  "pulse.answer": "Pulses are answered while one is open.",
-  "pulse.close": "Only an open pulse can be closed.",
-  "facilitator.handoff": "Facilitation is handed off while the meeting is open.",
-  "facilitator.claim": "Facilitation is claimed while the meeting is open.",
-  "member.remove": "Members are removed while the meeting is open.",
-  "member.admit": "People are let in while the meeting is open.",
-  "member.decline": "People are declined while the meeting is open.",
-  "meeting.end": "The meeting has ended already.",
-  "member.join": "The meeting has ended: join again to start a new one.",
-  "member.drop": "The meeting has ended.",
-  "member.leave": "The meeting has ended.",
-};
 
 /**
  * Why the machine refuses an event now, in a sentence for the person who sent it; undefined when
- * it is allowed. It reads the same rules as the machine's guards.
+ * it is allowed. It asks the machine itself: the transitions the current state has for the event
+ * (every active state node, innermost first, as XState selects them) name the rules of their
+ * `allowed` guards, and the first check that fails is the sentence. Where no rule fails, or the
+ * event has no transition here, the machine says when it can happen (`whenSentence`).
  */
 export function explainRefusal(
   snapshot: ProtocolSnapshot,
   event: ProtocolEvent,
 ): string | undefined {
   if (snapshot.can(event)) return undefined;
-  const phase = phaseOf(snapshot);
-  if (phase !== "ended") {
-    const scoped = `${event.type}@${phase}`;
-    const rule = (scoped in rules ? scoped : event.type in rules ? event.type : undefined) as
-      RuleName | undefined;
-    const failure = rule && firstFailure(rule, snapshot.context, event);
-    if (failure) return failure;
+  if (snapshot.status === "active") {
+    for (const rule of rulesHeldTo(snapshot, event.type)) {
+      const failure = firstFailure(rule, snapshot.context, event);
+      if (failure) return failure;
+    }
   }
-  return when[event.type];
+  return whenSentence(snapshot, event.type);
+}
+
+/**
+ * The rules the event is held to now: those of its transitions here. Outside its phases, an event
+ * held to one rule throughout the machine is still checked against it, so a person who may not do
+ * it at all hears that first; one whose rule differs by phase (who may give the floor) is not.
+ */
+function rulesHeldTo(snapshot: ProtocolSnapshot, type: ProtocolEventType): RuleName[] {
+  const here = getNextTransitions(snapshot).filter((t) => t.eventType === type);
+  if (here.length > 0) return here.flatMap((t) => rulesOf(t.guard));
+  const everywhere = new Set(
+    transitionsFor(snapshot.machine.root, type).flatMap((t) => rulesOf(t.guard)),
+  );
+  return everywhere.size === 1 ? [...everywhere] : [];
+}
+
+/**
+ * When the event can happen, in words a refused person reads: what the active states say to it
+ * (`meta.refusals`, the ended meeting's lines), else the description its transitions carry.
+ */
+function whenSentence(snapshot: ProtocolSnapshot, type: ProtocolEventType): string | undefined {
+  const said = Object.values(snapshot.getMeta()).find((meta) => meta?.refusals?.[type]);
+  return (
+    said?.refusals?.[type] ??
+    transitionsFor(snapshot.machine.root, type).find((t) => t.description)?.description
+  );
+}
+
+/** Every transition of the machine for an event type, in document order. */
+function transitionsFor(node: AnyStateNode, type: string): AnyTransitionDefinition[] {
+  return [
+    ...(node.transitions.get(type) ?? []),
+    ...Object.values(node.states).flatMap((child) => transitionsFor(child, type)),
+  ];
+}
+
+// XState's `and([...])` is a function that carries its parts as `guards` and its evaluator as
+// `check`, neither in its public types. `not` and `or` carry `guards` too, and a rule under them
+// is no requirement, so `and` is told apart by its evaluator.
+const andCheck = (and([]) as unknown as { check: unknown }).check;
+
+/** The rules an `allowed` guard names, walking into `and([...])`, in the order they are checked. */
+function rulesOf(guard: unknown): RuleName[] {
+  if (typeof guard === "function") {
+    const combined = guard as { check?: unknown; guards?: unknown[] };
+    return combined.check === andCheck ? (combined.guards ?? []).flatMap(rulesOf) : [];
+  }
+  const named = guard as { type?: string; params?: { rule?: RuleName } } | undefined;
+  return named?.type === "allowed" && named.params?.rule ? [named.params.rule] : [];
 }

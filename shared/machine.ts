@@ -9,8 +9,10 @@ import {
   stateIn,
   type SnapshotFrom,
 } from "xstate";
-import { reviewQuestion, reviewShare } from "./language.ts";
-import { admit, join, stopWaiting, unseat } from "./membership.ts";
+import { addCommitment, removeCommitment } from "./commitments.ts";
+import { giveFloor, lowerHand, raiseHand, releaseFloor, type HandPhase } from "./floor.ts";
+import { admit, join, stopWaiting } from "./membership.ts";
+import { agree, drop, leave, remove } from "./presence.ts";
 import {
   answeredPulse,
   closedPulse,
@@ -21,17 +23,24 @@ import {
   revealedEvent,
   wouldCompare,
 } from "./pulse.ts";
-import { firstFailure, nextSpeaker, presentMembers, type RuleName } from "./rules.ts";
+import { askQuestion, settleQuestion, type QuestionOutcome } from "./questions.ts";
+import { closeReview, openReview, refreshReview, report, underReview } from "./review.ts";
+import { endMeeting, sayWord, startRound, volunteer } from "./rounds.ts";
+import { firstFailure, type RuleName } from "./rules.ts";
+import { startTimebox, timeboxMs, type TimedPhase } from "./timeboxes.ts";
 import {
   defaultConfig,
   type Admission,
   type EarlierCommitment,
   type MeetingConfig,
-  type Phase,
   type ProtocolContext,
   type ProtocolEmitted,
   type ProtocolEvent,
+  type ProtocolEventType,
 } from "./types.ts";
+
+// Exported from here before timeboxes.ts held it; shared/index.ts still takes it from here.
+export { timeboxMs } from "./timeboxes.ts";
 
 /** What a meeting starts from: the table, its settings, and its open commitments. */
 export interface ProtocolInput {
@@ -48,113 +57,12 @@ export interface ProtocolInput {
   removedEarlier?: string[];
 }
 
-type TimedPhase = "checkIn" | "presenting" | "questions" | "experiences" | "commitment";
-
-/** Milliseconds of a phase's timebox; check-in gets each present member's share. */
-export function timeboxMs(context: ProtocolContext, phase: TimedPhase): number {
-  const t = context.config.timeboxes;
-  switch (phase) {
-    case "checkIn":
-      return t.checkInEachMs * Math.max(1, presentMembers(context).length);
-    case "presenting":
-      return t.presentingMs;
-    case "questions":
-      return t.questionsMs;
-    case "experiences":
-      return t.experiencesMs;
-    case "commitment":
-      return t.commitmentMs;
-    default: {
-      const never: never = phase;
-      return never;
-    }
-  }
-}
-
-/** Earlier commitments whose owners are here now: the follow-up's agenda. */
-function underReview(context: ProtocolContext): EarlierCommitment[] {
-  const here = new Set(presentMembers(context).map((m) => m.id));
-  return context.earlier.filter((c) => here.has(c.ownerId));
-}
-
 /**
- * The floor changes hands: the previous holder's airtime is counted, their question (if they
- * were asking one) is done, and the new holder's hand drops. In probing questions, a holder who
- * still has a question waiting goes back in the queue. Without a phase (the holder left, or the
- * meeting ended), the floor is only released.
+ * What a state says, beyond its rules, to an event it takes no more: `refusals` are the sentences
+ * a refused person reads there. Elsewhere a transition's `description` says when it can happen.
  */
-function passFloor(
-  context: ProtocolContext,
-  to: string,
-  at: number,
-  phase: "questions" | "experiences" | null,
-): Partial<ProtocolContext> {
-  const members = { ...context.members };
-  const previous = context.floorId;
-  let questions = context.questions;
-  let hands = context.hands;
-  if (previous !== "" && members[previous]) {
-    const held = members[previous];
-    members[previous] = {
-      ...held,
-      airtimeMs: held.airtimeMs + Math.max(0, at - context.floorSince),
-    };
-    questions = questions.map((q) =>
-      q.askerId === previous && q.status === "asking" ? { ...q, status: "answered" } : q,
-    );
-    const waiting = questions.some((q) => q.askerId === previous && q.status === "queued");
-    if (phase === "questions" && waiting && !hands.includes(previous)) {
-      hands = queueHand({ ...context, members, hands }, previous, phase);
-    }
-  }
-  if (to === "") {
-    return {
-      members,
-      questions,
-      hands,
-      floorId: "",
-      floorSince: 0,
-      turnEndsAt: 0,
-      turnOvertime: false,
-    };
-  }
-  const next = members[to];
-  if (next) {
-    members[to] =
-      phase === "experiences"
-        ? { ...next, sharedThisRound: true }
-        : { ...next, askedThisRound: next.askedThisRound + 1 };
-  }
-  if (phase === "questions") {
-    const first = questions.findIndex((q) => q.askerId === to && q.status === "queued");
-    if (first >= 0) {
-      questions = questions.map((q, i) => (i === first ? { ...q, status: "asking" } : q));
-    }
-  }
-  return {
-    members,
-    questions,
-    hands: hands.filter((id) => id !== to),
-    floorId: to,
-    floorSince: at,
-    turnEndsAt: at + context.config.timeboxes.turnMs,
-    turnOvertime: false,
-  };
-}
-
-/**
- * Where a raised hand goes: members who have not yet spoken in this phase of the round stand
- * ahead of those who have ("everyone once before anyone twice"), first come first served within.
- */
-function queueHand(context: ProtocolContext, id: string, phase: Phase): string[] {
-  const spoke = (memberId: string) => {
-    const m = context.members[memberId];
-    return phase === "experiences" ? m?.sharedThisRound === true : (m?.askedThisRound ?? 0) > 0;
-  };
-  if (spoke(id)) return [...context.hands, id];
-  const firstSpoken = context.hands.findIndex(spoke);
-  if (firstSpoken < 0) return [...context.hands, id];
-  return [...context.hands.slice(0, firstSpoken), id, ...context.hands.slice(firstSpoken)];
+export interface ProtocolMeta {
+  refusals?: Partial<Record<ProtocolEventType, string>>;
 }
 
 const allowed = (rule: RuleName) => ({ type: "allowed", params: { rule } }) as const;
@@ -164,9 +72,10 @@ const allowed = (rule: RuleName) => ({ type: "allowed", params: { rule } }) as c
  * `floor`) so the speaker's timebox runs while someone holds it. The floor substate follows
  * `floorId`, whoever changed it; a new holder re-enters `floor` and restarts the turn timer.
  */
-function handPhase<P extends "questions" | "experiences">(phase: P) {
+function handPhase<P extends HandPhase>(phase: P) {
   const give = {
     guard: allowed(`floor.give@${phase}`),
+    description: "The floor is given during probing questions and experience shares.",
     actions: { type: "giveFloor", params: { phase } },
   } as const;
   return {
@@ -197,12 +106,22 @@ function handPhase<P extends "questions" | "experiences">(phase: P) {
     on: {
       "hand.raise": {
         guard: allowed(`hand.raise@${phase}`),
+        description: "Hands go up during probing questions and experience shares.",
         actions: { type: "raiseHand", params: { phase } },
       },
-      "hand.lower": { guard: allowed("hand.lower"), actions: "lowerHand" },
-      "hand.lowerFor": { guard: allowed("hand.lowerFor"), actions: "lowerHand" },
+      "hand.lower": {
+        guard: allowed("hand.lower"),
+        description: "Hands are lowered during probing questions and experience shares.",
+        actions: "lowerHand",
+      },
+      "hand.lowerFor": {
+        guard: allowed("hand.lowerFor"),
+        description: "Hands are lowered during probing questions and experience shares.",
+        actions: "lowerHand",
+      },
       "floor.yield": {
         guard: allowed("floor.yield"),
+        description: "The floor is yielded during probing questions and experience shares.",
         target: ".open",
         actions: { type: "releaseFloor", params: { phase } },
       },
@@ -210,9 +129,19 @@ function handPhase<P extends "questions" | "experiences">(phase: P) {
   } as const;
 }
 
+/** A one-word check-in, or a one-word close: the same rule, kept in its own field. */
+const checkinWord = (field: "checkinWord" | "closingWord") =>
+  ({
+    guard: allowed("checkin.word"),
+    description:
+      "A one-word check-in is given during check-in, and a one-word close during closing.",
+    actions: { type: "sayWord", params: { field } },
+  }) as const;
+
 /** A pulse can be run in any phase after the lobby, once the previous one is closed. */
 const openPulse = {
   guard: and([allowed("pulse.open"), not(stateIn("#roundtable.meeting.phase.lobby"))]),
+  description: "A pulse opens after the meeting has started, once the previous one is closed.",
   target: "open",
   actions: "openPulse",
 } as const;
@@ -229,6 +158,7 @@ export const protocolMachine = setup({
     events: {} as ProtocolEvent,
     input: {} as ProtocolInput,
     emitted: {} as ProtocolEmitted,
+    meta: {} as ProtocolMeta,
   },
   guards: {
     allowed: ({ context, event }, params: { rule: RuleName }) =>
@@ -258,42 +188,9 @@ export const protocolMachine = setup({
       assertEvent(event, "member.decline");
       return stopWaiting(context, event.memberId);
     }),
-    drop: assign(({ context, event }) => {
-      const m = context.members[event.from];
-      if (!m) return {};
-      return {
-        members: {
-          ...context.members,
-          [event.from]: { ...m, connected: false, awaySince: event.at },
-        },
-      };
-    }),
-    /** Gone for good: the seat is kept for a later return, but hand, floor and offer go. */
-    leave: assign(({ context, event }) => {
-      const m = context.members[event.from];
-      if (!m) return stopWaiting(context, event.from);
-      const released = context.floorId === event.from ? passFloor(context, "", event.at, null) : {};
-      const members = released.members ?? context.members;
-      return {
-        ...released,
-        members: {
-          ...members,
-          [event.from]: {
-            ...m,
-            ...members[event.from],
-            connected: false,
-            left: true,
-            awaySince: m.awaySince || event.at,
-          },
-        },
-        hands: context.hands.filter((id) => id !== event.from),
-        volunteers: context.volunteers.filter((id) => id !== event.from),
-      };
-    }),
-    agree: assign(({ context, event }) => {
-      const m = context.members[event.from];
-      return m ? { members: { ...context.members, [event.from]: { ...m, agreed: true } } } : {};
-    }),
+    drop: assign(({ context, event }) => drop(context, event.from, event.at)),
+    leave: assign(({ context, event }) => leave(context, event.from, event.at)),
+    agree: assign(({ context, event }) => agree(context, event.from)),
     handoff: assign(({ event }) => {
       assertEvent(event, "facilitator.handoff");
       return { facilitatorId: event.memberId };
@@ -301,181 +198,62 @@ export const protocolMachine = setup({
     claim: assign(({ event }) => ({ facilitatorId: event.from })),
     remove: assign(({ context, event }) => {
       assertEvent(event, "member.remove");
-      const id = event.memberId;
-      const released = context.floorId === id ? passFloor(context, "", event.at, null) : {};
-      const { [id]: _removed, ...members } = released.members ?? context.members;
-      return {
-        ...released,
-        ...unseat(context, id),
-        members,
-        hands: context.hands.filter((h) => h !== id),
-        volunteers: context.volunteers.filter((v) => v !== id),
-        presenterId: context.presenterId === id ? "" : context.presenterId,
-        questions: (released.questions ?? context.questions).filter(
-          (q) => !(q.askerId === id && q.status === "queued"),
-        ),
-      };
+      return remove(context, event.memberId, event.at);
     }),
-    startTimebox: assign(({ context, event }, params: { phase: TimedPhase }) => ({
-      phaseEndsAt: event.at + timeboxMs(context, params.phase),
-      phaseOvertime: false,
-    })),
+    startTimebox: assign(({ context, event }, params: { phase: TimedPhase }) =>
+      startTimebox(context, params.phase, event.at),
+    ),
     clearTimebox: assign({ phaseEndsAt: 0, phaseOvertime: false }),
     phaseOvertime: assign({ phaseOvertime: true }),
     turnOvertime: assign({ turnOvertime: true }),
     startMeeting: emit(({ event }) => ({ type: "meeting.started", at: event.at }) as const),
-    checkinWord: assign(({ context, event }, params: { field: "checkinWord" | "closingWord" }) => {
-      const m = context.members[event.from];
+    sayWord: assign(({ context, event }, params: { field: "checkinWord" | "closingWord" }) => {
       assertEvent(event, "checkin.word");
-      if (!m) return {};
-      return {
-        members: { ...context.members, [event.from]: { ...m, [params.field]: event.word } },
-      };
+      return sayWord(context, event, params.field);
     }),
-    openReview: assign(({ context }) => {
-      const review = underReview(context);
-      return {
-        commitments: review.map((c) => ({ ...c, review: true, round: 0 })),
-        absentCommitments: context.earlier.length - review.length,
-      };
-    }),
-    /** A member whose commitments wait for review arrives during follow-up: review theirs too. */
-    refreshReview: assign(({ context }) => {
-      if (!context.commitments.some((c) => c.review)) return {};
-      const listed = new Set(context.commitments.map((c) => c.id));
-      const added = underReview(context).filter((c) => !listed.has(c.id));
-      if (added.length === 0) return {};
-      return {
-        commitments: [
-          ...context.commitments,
-          ...added.map((c) => ({ ...c, review: true, round: 0 })),
-        ],
-        absentCommitments: context.absentCommitments - added.length,
-      };
-    }),
-    closeReview: assign(({ context }) => ({
-      commitments: context.commitments.filter((c) => !c.review),
-      absentCommitments: 0,
-    })),
+    openReview: assign(({ context }) => openReview(context)),
+    refreshReview: assign(({ context }) => refreshReview(context)),
+    closeReview: assign(({ context }) => closeReview(context)),
     report: assign(({ context, event }) => {
       assertEvent(event, "followup.report");
-      return {
-        commitments: context.commitments.map((c) =>
-          c.id === event.commitmentId ? { ...c, status: event.status, note: event.note ?? "" } : c,
-        ),
-        earlier: context.earlier.map((c) =>
-          c.id === event.commitmentId ? { ...c, status: event.status, note: event.note ?? "" } : c,
-        ),
-      };
+      return report(context, event);
     }),
-    volunteer: assign(({ context, event }) => ({
-      volunteers: [...context.volunteers, event.from],
-    })),
+    volunteer: assign(({ context, event }) => volunteer(context, event.from)),
     choosePresenter: assign(({ context, event }) => {
       assertEvent(event, "presenter.choose");
-      const members = Object.fromEntries(
-        Object.entries(context.members).map(([id, m]) => [
-          id,
-          {
-            ...m,
-            sharedThisRound: false,
-            askedThisRound: 0,
-            shareNote: "",
-            shareHint: "" as const,
-          },
-        ]),
-      );
-      return {
-        members,
-        presenterId: event.memberId,
-        presented: [...context.presented, event.memberId],
-        volunteers: context.volunteers.filter((v) => v !== event.memberId),
-        round: context.round + 1,
-        questions: [],
-      };
+      return startRound(context, event.memberId);
     }),
     endRound: assign({ presenterId: "" }),
-    raiseHand: assign(({ context, event }, params: { phase: "questions" | "experiences" }) => {
+    raiseHand: assign(({ context, event }, params: { phase: HandPhase }) => {
       assertEvent(event, "hand.raise");
-      const hands = queueHand(context, event.from, params.phase);
-      const m = context.members[event.from];
-      const note = params.phase === "experiences" ? (event.note ?? "") : "";
-      if (!m) return { hands };
-      return {
-        hands,
-        members: {
-          ...context.members,
-          [event.from]: { ...m, shareNote: note, shareHint: note ? reviewShare(note).hint : "" },
-        },
-      };
+      return raiseHand(context, event, params.phase);
     }),
-    lowerHand: assign(({ context, event }) => {
-      const id = event.type === "hand.lowerFor" ? event.memberId : event.from;
-      return { hands: context.hands.filter((h) => h !== id) };
-    }),
-    giveFloor: assign(({ context, event }, params: { phase: "questions" | "experiences" }) => {
+    lowerHand: assign(({ context, event }) =>
+      lowerHand(context, event.type === "hand.lowerFor" ? event.memberId : event.from),
+    ),
+    giveFloor: assign(({ context, event }, params: { phase: HandPhase }) => {
       assertEvent(event, "floor.give");
-      const to = event.memberId ?? nextSpeaker(context) ?? "";
-      return passFloor(context, to, event.at, params.phase);
+      return giveFloor(context, event, params.phase);
     }),
-    releaseFloor: assign(({ context, event }, params: { phase: "questions" | "experiences" }) =>
-      passFloor(context, "", event.at, params.phase),
+    releaseFloor: assign(({ context, event }, params: { phase: HandPhase }) =>
+      releaseFloor(context, event.at, params.phase),
     ),
     clearHands: assign({ hands: [] }),
     askQuestion: assign(({ context, event }) => {
       assertEvent(event, "question.ask");
-      const seq = context.questionSeq + 1;
-      const raise = !context.hands.includes(event.from) && context.floorId !== event.from;
-      return {
-        questionSeq: seq,
-        questions: [
-          ...context.questions,
-          {
-            id: `q${seq}`,
-            askerId: event.from,
-            text: event.text,
-            status: "queued" as const,
-            hint: reviewQuestion(event.text).hint,
-          },
-        ],
-        hands: raise ? queueHand(context, event.from, "questions") : context.hands,
-      };
+      return askQuestion(context, event);
     }),
-    setQuestionStatus: assign(
-      ({ context, event }, params: { status: "answered" | "dismissed" | "withdrawn" }) => {
-        assertEvent(event, ["question.withdraw", "question.answered", "question.dismiss"]);
-        if (params.status === "withdrawn") {
-          return { questions: context.questions.filter((q) => q.id !== event.questionId) };
-        }
-        return {
-          questions: context.questions.map((q) =>
-            q.id === event.questionId ? { ...q, status: params.status } : q,
-          ),
-        } as Partial<ProtocolContext>;
-      },
-    ),
+    settleQuestion: assign(({ context, event }, params: { outcome: QuestionOutcome }) => {
+      assertEvent(event, ["question.withdraw", "question.answered", "question.dismiss"]);
+      return settleQuestion(context, event.questionId, params.outcome);
+    }),
     addCommitment: assign(({ context, event }) => {
       assertEvent(event, "commitment.add");
-      const owner = context.members[event.from];
-      return {
-        commitments: [
-          ...context.commitments,
-          {
-            id: event.commitmentId,
-            ownerId: event.from,
-            ownerName: owner?.name ?? "",
-            text: event.text,
-            status: "open" as const,
-            note: "",
-            review: false,
-            round: context.round,
-          },
-        ],
-      };
+      return addCommitment(context, event);
     }),
     removeCommitment: assign(({ context, event }) => {
       assertEvent(event, "commitment.remove");
-      return { commitments: context.commitments.filter((c) => c.id !== event.commitmentId) };
+      return removeCommitment(context, event.commitmentId);
     }),
     openPulse: assign(({ context }) => ({
       pulse: openedPulse(context.pulse, context.config.pulseThreshold),
@@ -492,27 +270,9 @@ export const protocolMachine = setup({
     }),
     /** Ends the meeting: an open pulse closes, the floor is released, the record is handed over. */
     endMeeting: enqueueActions(({ context, event, enqueue }) => {
-      const pulse =
-        context.pulse.status === "open"
-          ? closedPulse(context.pulse, context.revealedAnswerers)
-          : context.pulse;
-      const released = context.floorId !== "" ? passFloor(context, "", event.at, null) : {};
-      enqueue.assign({
-        ...released,
-        pulse,
-        hands: [],
-        phaseEndsAt: 0,
-        phaseOvertime: false,
-        presenterId: "",
-      });
-      if (pulse !== context.pulse && pulse.status === "revealed")
-        enqueue.emit(revealedEvent(pulse, event.at));
-      enqueue.emit({
-        type: "meeting.ended",
-        at: event.at,
-        rounds: context.round,
-        members: Object.values(context.members).filter((m) => m.agreed).length,
-      });
+      const { changes, told } = endMeeting(context, event.at);
+      enqueue.assign(changes);
+      for (const e of told) enqueue.emit(e);
     }),
   },
 }).createMachine({
@@ -560,13 +320,34 @@ export const protocolMachine = setup({
         "member.leave": { guard: allowed("member.leave"), actions: "leave" },
         "confidentiality.agree": {
           guard: allowed("confidentiality.agree"),
+          description: "Agreeing to confidentiality is possible until the meeting ends.",
           actions: ["agree", "refreshReview"],
         },
-        "facilitator.handoff": { guard: allowed("facilitator.handoff"), actions: "handoff" },
-        "facilitator.claim": { guard: allowed("facilitator.claim"), actions: "claim" },
-        "member.remove": { guard: allowed("member.remove"), actions: "remove" },
-        "member.admit": { guard: allowed("member.admit"), actions: "admit" },
-        "member.decline": { guard: allowed("member.decline"), actions: "decline" },
+        "facilitator.handoff": {
+          guard: allowed("facilitator.handoff"),
+          description: "Facilitation is handed off while the meeting is open.",
+          actions: "handoff",
+        },
+        "facilitator.claim": {
+          guard: allowed("facilitator.claim"),
+          description: "Facilitation is claimed while the meeting is open.",
+          actions: "claim",
+        },
+        "member.remove": {
+          guard: allowed("member.remove"),
+          description: "Members are removed while the meeting is open.",
+          actions: "remove",
+        },
+        "member.admit": {
+          guard: allowed("member.admit"),
+          description: "People are let in while the meeting is open.",
+          actions: "admit",
+        },
+        "member.decline": {
+          guard: allowed("member.decline"),
+          description: "People are declined while the meeting is open.",
+          actions: "decline",
+        },
         "meeting.end": { guard: allowed("meeting.end"), target: "ended", actions: "endMeeting" },
       },
       states: {
@@ -577,6 +358,7 @@ export const protocolMachine = setup({
               on: {
                 "meeting.start": {
                   guard: allowed("meeting.start"),
+                  description: "The meeting starts from the lobby.",
                   target: "checkIn",
                   actions: "startMeeting",
                 },
@@ -592,10 +374,7 @@ export const protocolMachine = setup({
               exit: "clearTimebox",
               after: { checkInTimebox: { actions: "phaseOvertime" } },
               on: {
-                "checkin.word": {
-                  guard: allowed("checkin.word"),
-                  actions: { type: "checkinWord", params: { field: "checkinWord" } },
-                },
+                "checkin.word": checkinWord("checkinWord"),
                 "phase.next": [
                   { guard: and([allowed("phase.next"), "hasReview"]), target: "followUp" },
                   { guard: allowed("phase.next"), target: "choosing" },
@@ -606,7 +385,11 @@ export const protocolMachine = setup({
               entry: "openReview",
               exit: "closeReview",
               on: {
-                "followup.report": { guard: allowed("followup.report"), actions: "report" },
+                "followup.report": {
+                  guard: allowed("followup.report"),
+                  description: "Commitments are reported on during follow-up.",
+                  actions: "report",
+                },
                 "phase.next": { guard: allowed("phase.next"), target: "choosing" },
               },
             },
@@ -614,10 +397,13 @@ export const protocolMachine = setup({
               on: {
                 "presenter.volunteer": {
                   guard: allowed("presenter.volunteer"),
+                  description:
+                    "Volunteering to present happens while the next presenter is being chosen.",
                   actions: "volunteer",
                 },
                 "presenter.choose": {
                   guard: allowed("presenter.choose"),
+                  description: "A presenter is chosen between rounds.",
                   target: "presenting",
                   actions: "choosePresenter",
                 },
@@ -634,18 +420,25 @@ export const protocolMachine = setup({
               ...handPhase("questions"),
               on: {
                 ...handPhase("questions").on,
-                "question.ask": { guard: allowed("question.ask"), actions: "askQuestion" },
+                "question.ask": {
+                  guard: allowed("question.ask"),
+                  description: "Questions are asked during probing questions.",
+                  actions: "askQuestion",
+                },
                 "question.withdraw": {
                   guard: allowed("question.withdraw"),
-                  actions: { type: "setQuestionStatus", params: { status: "withdrawn" } },
+                  description: "Questions are withdrawn during probing questions.",
+                  actions: { type: "settleQuestion", params: { outcome: "withdrawn" } },
                 },
                 "question.answered": {
                   guard: allowed("question.answered"),
-                  actions: { type: "setQuestionStatus", params: { status: "answered" } },
+                  description: "Questions are marked answered during probing questions.",
+                  actions: { type: "settleQuestion", params: { outcome: "answered" } },
                 },
                 "question.dismiss": {
                   guard: allowed("question.dismiss"),
-                  actions: { type: "setQuestionStatus", params: { status: "dismissed" } },
+                  description: "Questions are dismissed during probing questions.",
+                  actions: { type: "settleQuestion", params: { outcome: "dismissed" } },
                 },
                 "phase.next": { guard: allowed("phase.next"), target: "experiences" },
               },
@@ -662,9 +455,14 @@ export const protocolMachine = setup({
               exit: "clearTimebox",
               after: { commitmentTimebox: { actions: "phaseOvertime" } },
               on: {
-                "commitment.add": { guard: allowed("commitment.add"), actions: "addCommitment" },
+                "commitment.add": {
+                  guard: allowed("commitment.add"),
+                  description: "Commitments are made in the commitment phase.",
+                  actions: "addCommitment",
+                },
                 "commitment.remove": {
                   guard: allowed("commitment.remove"),
+                  description: "Commitments are removed in the commitment phase.",
                   actions: "removeCommitment",
                 },
                 "phase.next": {
@@ -676,10 +474,7 @@ export const protocolMachine = setup({
             },
             closing: {
               on: {
-                "checkin.word": {
-                  guard: allowed("checkin.word"),
-                  actions: { type: "checkinWord", params: { field: "closingWord" } },
-                },
+                "checkin.word": checkinWord("closingWord"),
                 "phase.next": {
                   guard: allowed("phase.next"),
                   target: "#roundtable.ended",
@@ -695,14 +490,24 @@ export const protocolMachine = setup({
             idle: { on: { "pulse.open": openPulse } },
             open: {
               on: {
-                "pulse.answer": { guard: allowed("pulse.answer"), actions: "answerPulse" },
+                "pulse.answer": {
+                  guard: allowed("pulse.answer"),
+                  description: "Pulses are answered while one is open.",
+                  actions: "answerPulse",
+                },
                 "pulse.close": [
                   {
                     guard: and([allowed("pulse.close"), "enoughAnswers", not("wouldCompare")]),
+                    description: "Only an open pulse can be closed.",
                     target: "revealed",
                     actions: "closePulse",
                   },
-                  { guard: allowed("pulse.close"), target: "withheld", actions: "closePulse" },
+                  {
+                    guard: allowed("pulse.close"),
+                    description: "Only an open pulse can be closed.",
+                    target: "withheld",
+                    actions: "closePulse",
+                  },
                 ],
               },
             },
@@ -712,7 +517,18 @@ export const protocolMachine = setup({
         },
       },
     },
-    ended: { type: "final" },
+    ended: {
+      type: "final",
+      meta: {
+        refusals: {
+          "phase.next": "The meeting has ended.",
+          "meeting.end": "The meeting has ended already.",
+          "member.join": "The meeting has ended: join again to start a new one.",
+          "member.drop": "The meeting has ended.",
+          "member.leave": "The meeting has ended.",
+        },
+      },
+    },
   },
 });
 

@@ -129,7 +129,8 @@ const start: Check[] = [agreed, facilitator, twoAgreed];
 
 /**
  * Checks by rule name: an event type, or `type@phase` where a phase adds its own. The machine's
- * guard `allowed` runs the named list; `explainRefusal` reads the same list.
+ * guard `allowed` runs the named list; `explainRefusal` finds the name in that guard and reads
+ * the same list.
  */
 export const rules = {
   "confidentiality.agree": [
