@@ -6,13 +6,20 @@ import { and, asc, eq, isNull } from "drizzle-orm";
 import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
 import { migrate } from "drizzle-orm/node-postgres/migrator";
 import type {
+  FollowUpReport,
+  MeetingEnd,
+  NewCommitment,
+  NewMeeting,
   NewTable,
+  PulseAggregate,
+  RosterAdmission,
   RosterEntry,
+  RosterRemoval,
   Storage,
   StoredCommitment,
   TableRecord,
   TableSummary,
-} from "./index.ts";
+} from "./types.ts";
 import {
   admission,
   commitmentAfterFollowUp,
@@ -101,7 +108,7 @@ class PostgresStorage implements Storage {
       .orderBy(asc(commitments.createdAt), asc(commitments.id));
   }
 
-  async addCommitment(c: Parameters<Storage["addCommitment"]>[0]): Promise<void> {
+  async addCommitment(c: NewCommitment): Promise<void> {
     await this.db.insert(commitments).values(commitmentRow(c));
   }
 
@@ -109,7 +116,7 @@ class PostgresStorage implements Storage {
     await this.db.delete(commitments).where(eq(commitments.id, id));
   }
 
-  async reportFollowUp(r: Parameters<Storage["reportFollowUp"]>[0]): Promise<void> {
+  async reportFollowUp(r: FollowUpReport): Promise<void> {
     await this.db.transaction(async (tx) => {
       const updated = await tx
         .update(commitments)
@@ -121,11 +128,11 @@ class PostgresStorage implements Storage {
     });
   }
 
-  async startMeeting(m: Parameters<Storage["startMeeting"]>[0]): Promise<void> {
+  async startMeeting(m: NewMeeting): Promise<void> {
     await this.db.insert(meetings).values(meetingRow(m));
   }
 
-  async endMeeting(m: Parameters<Storage["endMeeting"]>[0]): Promise<void> {
+  async endMeeting(m: MeetingEnd): Promise<void> {
     const ended = await this.db
       .update(meetings)
       .set({ endedAt: m.endedAt, rounds: m.rounds, members: m.members })
@@ -134,7 +141,7 @@ class PostgresStorage implements Storage {
     if (ended.length === 0) throw notFound("meeting", m.id);
   }
 
-  async recordPulse(p: Parameters<Storage["recordPulse"]>[0]): Promise<void> {
+  async recordPulse(p: PulseAggregate): Promise<void> {
     await this.db.insert(pulses).values(pulseRow(p));
   }
 
@@ -151,14 +158,14 @@ class PostgresStorage implements Storage {
       .orderBy(asc(roster.admittedAt), asc(roster.memberId));
   }
 
-  async admit(r: Parameters<Storage["admit"]>[0]): Promise<void> {
+  async admit(r: RosterAdmission): Promise<void> {
     await this.db
       .insert(roster)
       .values(rosterRow(r))
       .onConflictDoUpdate({ target: [roster.tableId, roster.memberId], set: admission(r) });
   }
 
-  async removeFromRoster(r: Parameters<Storage["removeFromRoster"]>[0]): Promise<void> {
+  async removeFromRoster(r: RosterRemoval): Promise<void> {
     await this.db
       .update(roster)
       .set({ removedAt: r.at })

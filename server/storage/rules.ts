@@ -3,7 +3,18 @@
 // to their database.
 import { randomUUID } from "node:crypto";
 import { PULSE_COUNTS_FROM } from "../../shared/limits.ts";
-import type { Admission, CommitmentStatus, Storage, TableFormat } from "./index.ts";
+import type {
+  Admission,
+  CommitmentStatus,
+  FollowUpReport,
+  FollowUpStatus,
+  NewCommitment,
+  NewMeeting,
+  NewTable,
+  PulseAggregate,
+  RosterAdmission,
+  TableFormat,
+} from "./types.ts";
 
 /** Who may come in: the roster's members (the safe default), or anyone with the link. */
 export const admissions = ["members", "open"] as const satisfies readonly Admission[];
@@ -20,22 +31,16 @@ export const commitmentStatuses = [
 ] as const satisfies readonly CommitmentStatus[];
 
 /** Every answer a follow-up may record. */
-export const followUpStatuses = ["done", "partly", "not_done"] as const satisfies readonly Exclude<
-  CommitmentStatus,
-  "open"
->[];
+export const followUpStatuses = [
+  "done",
+  "partly",
+  "not_done",
+] as const satisfies readonly FollowUpStatus[];
 
 /** SQL list literal of the given values, for CHECK constraints (values are constants above). */
 export function sqlList(values: readonly string[]): string {
   return `(${values.map((v) => `'${v}'`).join(", ")})`;
 }
-
-type NewTable = Parameters<Storage["createTable"]>[0];
-type Admit = Parameters<Storage["admit"]>[0];
-type NewCommitment = Parameters<Storage["addCommitment"]>[0];
-type FollowUp = Parameters<Storage["reportFollowUp"]>[0];
-type NewMeeting = Parameters<Storage["startMeeting"]>[0];
-type Pulse = Parameters<Storage["recordPulse"]>[0];
 
 /** The row a new table is stored as: "members" and "roundtable" unless told otherwise. */
 export function tableRow(t: NewTable) {
@@ -50,12 +55,12 @@ export function tableRow(t: NewTable) {
 }
 
 /** What an admission writes over an existing roster row: the current name, the time, no removal. */
-export function admission(r: Admit) {
+export function admission(r: RosterAdmission) {
   return { name: r.name, admittedAt: r.at, removedAt: null };
 }
 
 /** A new roster row: on the roster, with the current display name. */
-export function rosterRow(r: Admit) {
+export function rosterRow(r: RosterAdmission) {
   return { tableId: r.tableId, memberId: r.memberId, ...admission(r) };
 }
 
@@ -76,13 +81,13 @@ export function commitmentRow(c: NewCommitment) {
 }
 
 /** The commitment's new columns after a follow-up: "done" or a drop closes it; nothing reopens it. */
-export function commitmentAfterFollowUp(r: FollowUp) {
+export function commitmentAfterFollowUp(r: FollowUpReport) {
   const closes = r.status === "done" || r.drop;
   return { status: r.status, note: r.note, ...(closes ? { closed: true } : {}) };
 }
 
 /** The history row of a follow-up answer. */
-export function followUpRow(r: FollowUp) {
+export function followUpRow(r: FollowUpReport) {
   return {
     id: randomUUID(),
     commitmentId: r.commitmentId,
@@ -107,7 +112,7 @@ export function meetingRow(m: NewMeeting) {
 }
 
 /** The row of a revealed pulse; throws a RangeError for counts that are not five non-negative integers adding up to answered (or all 0, below 5 answers). */
-export function pulseRow(p: Pulse) {
+export function pulseRow(p: PulseAggregate) {
   const [count1, count2, count3, count4, count5, ...rest] = p.counts;
   if (
     count1 === undefined ||

@@ -6,13 +6,20 @@ import { and, asc, eq, isNull } from "drizzle-orm";
 import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
 import type {
+  FollowUpReport,
+  MeetingEnd,
+  NewCommitment,
+  NewMeeting,
   NewTable,
+  PulseAggregate,
+  RosterAdmission,
   RosterEntry,
+  RosterRemoval,
   Storage,
   StoredCommitment,
   TableRecord,
   TableSummary,
-} from "./index.ts";
+} from "./types.ts";
 import {
   admission,
   commitmentAfterFollowUp,
@@ -102,7 +109,7 @@ class SqliteStorage implements Storage {
       .orderBy(asc(commitments.createdAt), asc(commitments.id));
   }
 
-  async addCommitment(c: Parameters<Storage["addCommitment"]>[0]): Promise<void> {
+  async addCommitment(c: NewCommitment): Promise<void> {
     await this.db.insert(commitments).values(commitmentRow(c));
   }
 
@@ -110,7 +117,7 @@ class SqliteStorage implements Storage {
     await this.db.delete(commitments).where(eq(commitments.id, id));
   }
 
-  async reportFollowUp(r: Parameters<Storage["reportFollowUp"]>[0]): Promise<void> {
+  async reportFollowUp(r: FollowUpReport): Promise<void> {
     // A batch is one transaction, run in one synchronous go on the single connection. For an
     // unknown commitment the update changes nothing and the history row breaks its foreign key,
     // which rolls the batch back.
@@ -128,11 +135,11 @@ class SqliteStorage implements Storage {
     }
   }
 
-  async startMeeting(m: Parameters<Storage["startMeeting"]>[0]): Promise<void> {
+  async startMeeting(m: NewMeeting): Promise<void> {
     await this.db.insert(meetings).values(meetingRow(m));
   }
 
-  async endMeeting(m: Parameters<Storage["endMeeting"]>[0]): Promise<void> {
+  async endMeeting(m: MeetingEnd): Promise<void> {
     const ended = await this.db
       .update(meetings)
       .set({ endedAt: m.endedAt, rounds: m.rounds, members: m.members })
@@ -141,7 +148,7 @@ class SqliteStorage implements Storage {
     if (ended.length === 0) throw notFound("meeting", m.id);
   }
 
-  async recordPulse(p: Parameters<Storage["recordPulse"]>[0]): Promise<void> {
+  async recordPulse(p: PulseAggregate): Promise<void> {
     await this.db.insert(pulses).values(pulseRow(p));
   }
 
@@ -158,14 +165,14 @@ class SqliteStorage implements Storage {
       .orderBy(asc(roster.admittedAt), asc(roster.memberId));
   }
 
-  async admit(r: Parameters<Storage["admit"]>[0]): Promise<void> {
+  async admit(r: RosterAdmission): Promise<void> {
     await this.db
       .insert(roster)
       .values(rosterRow(r))
       .onConflictDoUpdate({ target: [roster.tableId, roster.memberId], set: admission(r) });
   }
 
-  async removeFromRoster(r: Parameters<Storage["removeFromRoster"]>[0]): Promise<void> {
+  async removeFromRoster(r: RosterRemoval): Promise<void> {
     await this.db
       .update(roster)
       .set({ removedAt: r.at })
