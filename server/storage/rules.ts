@@ -1,18 +1,21 @@
-// Dialect-free rules shared by the SQLite and PostgreSQL storages: the schemas' value sets and
-// the rows each write produces, so that the two implementations differ only in how they talk
-// to their database.
+// Dialect-free rules shared by the SQLite and PostgreSQL storages: the schemas' value sets, the
+// rows each write produces, and what each statement filters, orders, selects and sets, so that
+// the two implementations differ only in how they talk to their database.
 import { randomUUID } from "node:crypto";
+import { and, asc, eq, isNull, type AnyColumn } from "drizzle-orm";
 import { PULSE_COUNTS_FROM } from "../../shared/limits.ts";
 import type {
   Admission,
   CommitmentStatus,
   FollowUpReport,
   FollowUpStatus,
+  MeetingEnd,
   NewCommitment,
   NewMeeting,
   NewTable,
   PulseAggregate,
   RosterAdmission,
+  RosterRemoval,
   TableFormat,
 } from "./types.ts";
 
@@ -154,4 +157,81 @@ export function pulseRow(p: PulseAggregate) {
 /** Error for a write that names a row that does not exist. */
 export function notFound(what: "commitment" | "meeting", id: string): Error {
   return new Error(`Unknown ${what} ${JSON.stringify(id)}`);
+}
+
+// The parts of the statements that carry a decision of the contract, over either dialect's
+// columns. The builder chains that run them stay in sqlite.ts and postgres.ts: Drizzle types
+// each chain per dialect, and a query builder on either database is not callable as one type.
+
+/** A column of either dialect holding values of type T. */
+type Of<T> = AnyColumn<{ data: T }>;
+
+/** A table's commitments that are not closed yet. */
+export function openCommitmentsOf(
+  c: { tableId: Of<string>; closed: Of<boolean> },
+  tableId: string,
+) {
+  return and(eq(c.tableId, tableId), eq(c.closed, false));
+}
+
+/** Commitments oldest first; the id orders those made in the same millisecond. */
+export function oldestCommitmentsFirst(c: { createdAt: Of<number>; id: Of<string> }) {
+  return [asc(c.createdAt), asc(c.id)];
+}
+
+/** A revealed pulse as a point of the trust trend: its close time is when it ended. */
+export function trustPoint<
+  P extends { closedAt: Of<number>; answered: Of<number>; mean: Of<number> },
+>(p: P): { endedAt: P["closedAt"]; answered: P["answered"]; mean: P["mean"] } {
+  return { endedAt: p.closedAt, answered: p.answered, mean: p.mean };
+}
+
+/** Pulses oldest first; the id orders those closed in the same millisecond. */
+export function oldestPulsesFirst(p: { closedAt: Of<number>; id: Of<string> }) {
+  return [asc(p.closedAt), asc(p.id)];
+}
+
+/** What the roster tells of a person: the table is implied, nothing else is kept. */
+export function rosterEntry<
+  R extends {
+    memberId: Of<string>;
+    name: Of<string>;
+    admittedAt: Of<number>;
+    removedAt: Of<number>;
+  },
+>(r: R): Pick<R, "memberId" | "name" | "admittedAt" | "removedAt"> {
+  return { memberId: r.memberId, name: r.name, admittedAt: r.admittedAt, removedAt: r.removedAt };
+}
+
+/** Roster rows oldest admission first; the member id orders those admitted in the same millisecond. */
+export function oldestAdmissionsFirst(r: { admittedAt: Of<number>; memberId: Of<string> }) {
+  return [asc(r.admittedAt), asc(r.memberId)];
+}
+
+/** The member's roster row while they are on it, so that a second removal keeps the first one's time. */
+export function stillOnRoster(
+  r: { tableId: Of<string>; memberId: Of<string>; removedAt: Of<number> },
+  who: RosterRemoval,
+) {
+  return and(eq(r.tableId, who.tableId), eq(r.memberId, who.memberId), isNull(r.removedAt));
+}
+
+/** What a removal writes over the roster row: the row stays. */
+export function removal(r: RosterRemoval) {
+  return { removedAt: r.at };
+}
+
+/** What an ended meeting's row records. */
+export function meetingEnd(m: MeetingEnd) {
+  return { endedAt: m.endedAt, rounds: m.rounds, members: m.members };
+}
+
+/** Meetings that started and never ended. */
+export function unended(m: { endedAt: Of<number> }) {
+  return isNull(m.endedAt);
+}
+
+/** What an interrupted meeting's row records: it ended when that was noticed. */
+export function interruption(at: number) {
+  return { endedAt: at, interrupted: true };
 }
