@@ -1,9 +1,23 @@
-// Dialect-free rules shared by the SQLite and PostgreSQL storages: the schemas' value sets and
-// the rows each write produces, so that the two implementations differ only in how they talk
-// to their database.
+// Dialect-free rules shared by the SQLite and PostgreSQL storages: the schemas' value sets, the
+// rows each write produces, and what each statement filters, orders, selects and sets, so that
+// the two implementations differ only in how they talk to their database.
 import { randomUUID } from "node:crypto";
+import { and, asc, eq, isNull, type AnyColumn } from "drizzle-orm";
 import { PULSE_COUNTS_FROM } from "../../shared/limits.ts";
-import type { Admission, CommitmentStatus, Storage, TableFormat } from "./index.ts";
+import type {
+  Admission,
+  CommitmentStatus,
+  FollowUpReport,
+  FollowUpStatus,
+  MeetingEnd,
+  NewCommitment,
+  NewMeeting,
+  NewTable,
+  PulseAggregate,
+  RosterAdmission,
+  RosterRemoval,
+  TableFormat,
+} from "./types.ts";
 
 /** Who may come in: the roster's members (the safe default), or anyone with the link. */
 export const admissions = ["members", "open"] as const satisfies readonly Admission[];
@@ -20,22 +34,16 @@ export const commitmentStatuses = [
 ] as const satisfies readonly CommitmentStatus[];
 
 /** Every answer a follow-up may record. */
-export const followUpStatuses = ["done", "partly", "not_done"] as const satisfies readonly Exclude<
-  CommitmentStatus,
-  "open"
->[];
+export const followUpStatuses = [
+  "done",
+  "partly",
+  "not_done",
+] as const satisfies readonly FollowUpStatus[];
 
 /** SQL list literal of the given values, for CHECK constraints (values are constants above). */
 export function sqlList(values: readonly string[]): string {
   return `(${values.map((v) => `'${v}'`).join(", ")})`;
 }
-
-type NewTable = Parameters<Storage["createTable"]>[0];
-type Admit = Parameters<Storage["admit"]>[0];
-type NewCommitment = Parameters<Storage["addCommitment"]>[0];
-type FollowUp = Parameters<Storage["reportFollowUp"]>[0];
-type NewMeeting = Parameters<Storage["startMeeting"]>[0];
-type Pulse = Parameters<Storage["recordPulse"]>[0];
 
 /** The row a new table is stored as: "members" and "roundtable" unless told otherwise. */
 export function tableRow(t: NewTable) {
@@ -50,12 +58,12 @@ export function tableRow(t: NewTable) {
 }
 
 /** What an admission writes over an existing roster row: the current name, the time, no removal. */
-export function admission(r: Admit) {
+export function admission(r: RosterAdmission) {
   return { name: r.name, admittedAt: r.at, removedAt: null };
 }
 
 /** A new roster row: on the roster, with the current display name. */
-export function rosterRow(r: Admit) {
+export function rosterRow(r: RosterAdmission) {
   return { tableId: r.tableId, memberId: r.memberId, ...admission(r) };
 }
 
@@ -76,13 +84,13 @@ export function commitmentRow(c: NewCommitment) {
 }
 
 /** The commitment's new columns after a follow-up: "done" or a drop closes it; nothing reopens it. */
-export function commitmentAfterFollowUp(r: FollowUp) {
+export function commitmentAfterFollowUp(r: FollowUpReport) {
   const closes = r.status === "done" || r.drop;
   return { status: r.status, note: r.note, ...(closes ? { closed: true } : {}) };
 }
 
 /** The history row of a follow-up answer. */
-export function followUpRow(r: FollowUp) {
+export function followUpRow(r: FollowUpReport) {
   return {
     id: randomUUID(),
     commitmentId: r.commitmentId,
@@ -107,7 +115,7 @@ export function meetingRow(m: NewMeeting) {
 }
 
 /** The row of a revealed pulse; throws a RangeError for counts that are not five non-negative integers adding up to answered (or all 0, below 5 answers). */
-export function pulseRow(p: Pulse) {
+export function pulseRow(p: PulseAggregate) {
   const [count1, count2, count3, count4, count5, ...rest] = p.counts;
   if (
     count1 === undefined ||
@@ -149,4 +157,81 @@ export function pulseRow(p: Pulse) {
 /** Error for a write that names a row that does not exist. */
 export function notFound(what: "commitment" | "meeting", id: string): Error {
   return new Error(`Unknown ${what} ${JSON.stringify(id)}`);
+}
+
+// The parts of the statements that carry a decision of the contract, over either dialect's
+// columns. The builder chains that run them stay in sqlite.ts and postgres.ts: Drizzle types
+// each chain per dialect, and a query builder on either database is not callable as one type.
+
+/** A column of either dialect holding values of type T. */
+type Of<T> = AnyColumn<{ data: T }>;
+
+/** A table's commitments that are not closed yet. */
+export function openCommitmentsOf(
+  c: { tableId: Of<string>; closed: Of<boolean> },
+  tableId: string,
+) {
+  return and(eq(c.tableId, tableId), eq(c.closed, false));
+}
+
+/** Commitments oldest first; the id orders those made in the same millisecond. */
+export function oldestCommitmentsFirst(c: { createdAt: Of<number>; id: Of<string> }) {
+  return [asc(c.createdAt), asc(c.id)];
+}
+
+/** A revealed pulse as a point of the trust trend: its close time is when it ended. */
+export function trustPoint<
+  P extends { closedAt: Of<number>; answered: Of<number>; mean: Of<number> },
+>(p: P): { endedAt: P["closedAt"]; answered: P["answered"]; mean: P["mean"] } {
+  return { endedAt: p.closedAt, answered: p.answered, mean: p.mean };
+}
+
+/** Pulses oldest first; the id orders those closed in the same millisecond. */
+export function oldestPulsesFirst(p: { closedAt: Of<number>; id: Of<string> }) {
+  return [asc(p.closedAt), asc(p.id)];
+}
+
+/** What the roster tells of a person: the table is implied, nothing else is kept. */
+export function rosterEntry<
+  R extends {
+    memberId: Of<string>;
+    name: Of<string>;
+    admittedAt: Of<number>;
+    removedAt: Of<number>;
+  },
+>(r: R): Pick<R, "memberId" | "name" | "admittedAt" | "removedAt"> {
+  return { memberId: r.memberId, name: r.name, admittedAt: r.admittedAt, removedAt: r.removedAt };
+}
+
+/** Roster rows oldest admission first; the member id orders those admitted in the same millisecond. */
+export function oldestAdmissionsFirst(r: { admittedAt: Of<number>; memberId: Of<string> }) {
+  return [asc(r.admittedAt), asc(r.memberId)];
+}
+
+/** The member's roster row while they are on it, so that a second removal keeps the first one's time. */
+export function stillOnRoster(
+  r: { tableId: Of<string>; memberId: Of<string>; removedAt: Of<number> },
+  who: RosterRemoval,
+) {
+  return and(eq(r.tableId, who.tableId), eq(r.memberId, who.memberId), isNull(r.removedAt));
+}
+
+/** What a removal writes over the roster row: the row stays. */
+export function removal(r: RosterRemoval) {
+  return { removedAt: r.at };
+}
+
+/** What an ended meeting's row records. */
+export function meetingEnd(m: MeetingEnd) {
+  return { endedAt: m.endedAt, rounds: m.rounds, members: m.members };
+}
+
+/** Meetings that started and never ended. */
+export function unended(m: { endedAt: Of<number> }) {
+  return isNull(m.endedAt);
+}
+
+/** What an interrupted meeting's row records: it ended when that was noticed. */
+export function interruption(at: number) {
+  return { endedAt: at, interrupted: true };
 }

@@ -1,29 +1,28 @@
 // Embedded SQLite storage (libsql). Parallel to postgres.ts: the methods read the same, except
 // where the two drivers differ (how to open, migrate, make several writes atomic, and close).
+// What each statement writes, filters, orders and selects comes from rules.ts; the builder
+// chains themselves stay in both files because Drizzle types them per dialect.
 import { fileURLToPath } from "node:url";
 import { createClient, LibsqlError, type Client } from "@libsql/client";
-import { and, asc, eq, isNull } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
 import type {
+  FollowUpReport,
+  MeetingEnd,
+  NewCommitment,
+  NewMeeting,
   NewTable,
+  PulseAggregate,
+  RosterAdmission,
   RosterEntry,
+  RosterRemoval,
   Storage,
   StoredCommitment,
   TableRecord,
   TableSummary,
-} from "./index.ts";
-import {
-  admission,
-  commitmentAfterFollowUp,
-  commitmentRow,
-  followUpRow,
-  meetingRow,
-  notFound,
-  pulseRow,
-  rosterRow,
-  tableRow,
-} from "./rules.ts";
+} from "./types.ts";
+import * as rules from "./rules.ts";
 import { commitments, followups, meetings, pulses, roster, tables } from "./schema.sqlite.ts";
 
 const migrationsFolder = fileURLToPath(new URL("./migrations/sqlite", import.meta.url));
@@ -68,7 +67,7 @@ class SqliteStorage implements Storage {
   ) {}
 
   async createTable(table: NewTable): Promise<void> {
-    await this.db.insert(tables).values(tableRow(table));
+    await this.db.insert(tables).values(rules.tableRow(table));
   }
 
   async getTable(tableId: string): Promise<TableRecord | undefined> {
@@ -80,16 +79,13 @@ class SqliteStorage implements Storage {
     const table = await this.getTable(tableId);
     if (table === undefined) return undefined;
     const [openCommitments, meetingsStarted, trust] = await Promise.all([
-      this.db.$count(
-        commitments,
-        and(eq(commitments.tableId, tableId), eq(commitments.closed, false)),
-      ),
+      this.db.$count(commitments, rules.openCommitmentsOf(commitments, tableId)),
       this.db.$count(meetings, eq(meetings.tableId, tableId)),
       this.db
-        .select({ endedAt: pulses.closedAt, answered: pulses.answered, mean: pulses.mean })
+        .select(rules.trustPoint(pulses))
         .from(pulses)
         .where(eq(pulses.tableId, tableId))
-        .orderBy(asc(pulses.closedAt), asc(pulses.id)),
+        .orderBy(...rules.oldestPulsesFirst(pulses)),
     ]);
     return { tableId, name: table.name, openCommitments, meetings: meetingsStarted, trust };
   }
@@ -98,19 +94,19 @@ class SqliteStorage implements Storage {
     return this.db
       .select()
       .from(commitments)
-      .where(and(eq(commitments.tableId, tableId), eq(commitments.closed, false)))
-      .orderBy(asc(commitments.createdAt), asc(commitments.id));
+      .where(rules.openCommitmentsOf(commitments, tableId))
+      .orderBy(...rules.oldestCommitmentsFirst(commitments));
   }
 
-  async addCommitment(c: Parameters<Storage["addCommitment"]>[0]): Promise<void> {
-    await this.db.insert(commitments).values(commitmentRow(c));
+  async addCommitment(c: NewCommitment): Promise<void> {
+    await this.db.insert(commitments).values(rules.commitmentRow(c));
   }
 
   async removeCommitment(id: string): Promise<void> {
     await this.db.delete(commitments).where(eq(commitments.id, id));
   }
 
-  async reportFollowUp(r: Parameters<Storage["reportFollowUp"]>[0]): Promise<void> {
+  async reportFollowUp(r: FollowUpReport): Promise<void> {
     // A batch is one transaction, run in one synchronous go on the single connection. For an
     // unknown commitment the update changes nothing and the history row breaks its foreign key,
     // which rolls the batch back.
@@ -118,71 +114,57 @@ class SqliteStorage implements Storage {
       await this.db.batch([
         this.db
           .update(commitments)
-          .set(commitmentAfterFollowUp(r))
+          .set(rules.commitmentAfterFollowUp(r))
           .where(eq(commitments.id, r.commitmentId)),
-        this.db.insert(followups).values(followUpRow(r)),
+        this.db.insert(followups).values(rules.followUpRow(r)),
       ]);
     } catch (error) {
-      if (isForeignKeyViolation(error)) throw notFound("commitment", r.commitmentId);
+      if (isForeignKeyViolation(error)) throw rules.notFound("commitment", r.commitmentId);
       throw error;
     }
   }
 
-  async startMeeting(m: Parameters<Storage["startMeeting"]>[0]): Promise<void> {
-    await this.db.insert(meetings).values(meetingRow(m));
+  async startMeeting(m: NewMeeting): Promise<void> {
+    await this.db.insert(meetings).values(rules.meetingRow(m));
   }
 
-  async endMeeting(m: Parameters<Storage["endMeeting"]>[0]): Promise<void> {
+  async endMeeting(m: MeetingEnd): Promise<void> {
     const ended = await this.db
       .update(meetings)
-      .set({ endedAt: m.endedAt, rounds: m.rounds, members: m.members })
+      .set(rules.meetingEnd(m))
       .where(eq(meetings.id, m.id))
       .returning({ id: meetings.id });
-    if (ended.length === 0) throw notFound("meeting", m.id);
+    if (ended.length === 0) throw rules.notFound("meeting", m.id);
   }
 
-  async recordPulse(p: Parameters<Storage["recordPulse"]>[0]): Promise<void> {
-    await this.db.insert(pulses).values(pulseRow(p));
+  async recordPulse(p: PulseAggregate): Promise<void> {
+    await this.db.insert(pulses).values(rules.pulseRow(p));
   }
 
   async roster(tableId: string): Promise<RosterEntry[]> {
     return this.db
-      .select({
-        memberId: roster.memberId,
-        name: roster.name,
-        admittedAt: roster.admittedAt,
-        removedAt: roster.removedAt,
-      })
+      .select(rules.rosterEntry(roster))
       .from(roster)
       .where(eq(roster.tableId, tableId))
-      .orderBy(asc(roster.admittedAt), asc(roster.memberId));
+      .orderBy(...rules.oldestAdmissionsFirst(roster));
   }
 
-  async admit(r: Parameters<Storage["admit"]>[0]): Promise<void> {
+  async admit(r: RosterAdmission): Promise<void> {
     await this.db
       .insert(roster)
-      .values(rosterRow(r))
-      .onConflictDoUpdate({ target: [roster.tableId, roster.memberId], set: admission(r) });
+      .values(rules.rosterRow(r))
+      .onConflictDoUpdate({ target: [roster.tableId, roster.memberId], set: rules.admission(r) });
   }
 
-  async removeFromRoster(r: Parameters<Storage["removeFromRoster"]>[0]): Promise<void> {
-    await this.db
-      .update(roster)
-      .set({ removedAt: r.at })
-      .where(
-        and(
-          eq(roster.tableId, r.tableId),
-          eq(roster.memberId, r.memberId),
-          isNull(roster.removedAt),
-        ),
-      );
+  async removeFromRoster(r: RosterRemoval): Promise<void> {
+    await this.db.update(roster).set(rules.removal(r)).where(rules.stillOnRoster(roster, r));
   }
 
   async closeInterruptedMeetings(at: number): Promise<number> {
     const closed = await this.db
       .update(meetings)
-      .set({ endedAt: at, interrupted: true })
-      .where(isNull(meetings.endedAt))
+      .set(rules.interruption(at))
+      .where(rules.unended(meetings))
       .returning({ id: meetings.id });
     return closed.length;
   }

@@ -1,0 +1,177 @@
+// What storage promises its callers, apart from how it is opened (index.ts) and how each
+// database keeps it (sqlite.ts, postgres.ts). Its own module so that those files and rules.ts
+// take their types from here without importing index.ts, which imports them.
+import type { Admission, CommitmentStatus } from "../../shared/types.ts";
+
+export type { Admission, CommitmentStatus };
+
+/** A follow-up answer: a commitment's status after "open". */
+export type FollowUpStatus = Exclude<CommitmentStatus, "open">;
+
+/** A commitment as stored; times are epoch milliseconds. */
+export interface StoredCommitment {
+  /** Caller-given id. */
+  id: string;
+  /** The table the commitment belongs to. */
+  tableId: string;
+  /** The meeting where it was made. */
+  meetingId: string;
+  /** Stable public member id of the owner. */
+  ownerId: string;
+  /** The owner's display name when the commitment was made. */
+  ownerName: string;
+  /** What the owner said they would do. */
+  text: string;
+  /** When it was made, epoch milliseconds. */
+  createdAt: number;
+  /** The latest follow-up answer. */
+  status: CommitmentStatus;
+  /** The latest follow-up note; "" until one is given. */
+  note: string;
+  /** True once reported "done" or dropped by the owner. */
+  closed: boolean;
+}
+
+/** A new commitment: stored open, with an empty note. */
+export type NewCommitment = Omit<StoredCommitment, "status" | "note" | "closed">;
+
+/** A table's meeting flow: the roundtable of version 1, or the forum with updates. */
+export type TableFormat = "roundtable" | "forum";
+
+/** A table (a group) as stored. */
+export interface TableRecord {
+  /** Unguessable id from the table's link. */
+  tableId: string;
+  /** The group's name. */
+  name: string;
+  /** Hash of the facilitator key; the key itself is never stored. */
+  facilitatorKeyHash: string;
+  /** When the table was created, epoch milliseconds. */
+  createdAt: number;
+  /** Who may join: "members" (the roster) or "open" (anyone with the link). */
+  admission: Admission;
+  /** The meeting's flow. */
+  format: TableFormat;
+}
+
+/** A new table: admission defaults to "members", format to "roundtable". */
+export type NewTable = Omit<TableRecord, "admission" | "format"> &
+  Partial<Pick<TableRecord, "admission" | "format">>;
+
+/** A person a "members" table has admitted: public memberId and display name, nothing else. */
+export interface RosterEntry {
+  memberId: string;
+  name: string;
+  /** Epoch ms of the latest admission. */
+  admittedAt: number;
+  /** Epoch ms of the removal; null while on the roster. */
+  removedAt: number | null;
+}
+
+/** A member let onto a table's roster, with their current display name; `at` in epoch ms. */
+export interface RosterAdmission {
+  tableId: string;
+  memberId: string;
+  name: string;
+  at: number;
+}
+
+/** A member taken off a table's roster; `at` in epoch ms. */
+export type RosterRemoval = Omit<RosterAdmission, "name">;
+
+/** A revealed pulse on a table's trust trend. */
+export interface TrustPoint {
+  /** The pulse's close time, epoch milliseconds. */
+  endedAt: number;
+  /** How many answered. */
+  answered: number;
+  /** Mean on 1–5 with 1 decimal. */
+  mean: number;
+}
+
+/** What GET /api/tables/:tableId answers. */
+export interface TableSummary {
+  /** The table's id. */
+  tableId: string;
+  /** The group's name. */
+  name: string;
+  /** Number of commitments not yet closed. */
+  openCommitments: number;
+  /** Number of meetings started. */
+  meetings: number;
+  /** Revealed pulses, oldest first. */
+  trust: TrustPoint[];
+}
+
+/** A follow-up answer to a commitment; reportedAt in epoch milliseconds. */
+export interface FollowUpReport {
+  commitmentId: string;
+  /** The meeting where the answer was given. */
+  meetingId: string;
+  status: FollowUpStatus;
+  note: string;
+  /** The owner drops the commitment: it closes whatever the status. */
+  drop: boolean;
+  reportedAt: number;
+}
+
+/** A meeting that started; startedAt in epoch milliseconds. */
+export interface NewMeeting {
+  id: string;
+  tableId: string;
+  startedAt: number;
+}
+
+/** How a meeting ended: endedAt in epoch milliseconds, rounds held, members who took part. */
+export interface MeetingEnd {
+  id: string;
+  endedAt: number;
+  rounds: number;
+  members: number;
+}
+
+/** A revealed pulse's aggregate: counts[i] = how many answered i + 1; closedAt in epoch milliseconds. */
+export interface PulseAggregate {
+  id: string;
+  tableId: string;
+  meetingId: string;
+  closedAt: number;
+  answered: number;
+  counts: number[];
+  /** Mean of the answers, stored rounded to 1 decimal. */
+  mean: number;
+}
+
+/** Durable storage for tables, meetings, commitments and pulse aggregates; every write is committed when its promise resolves. */
+export interface Storage {
+  /** Stores a new table (admission "members" and format "roundtable" unless given); rejects if the tableId exists. */
+  createTable(table: NewTable): Promise<void>;
+  /** The table, or undefined for an unknown tableId. */
+  getTable(tableId: string): Promise<TableRecord | undefined>;
+  /** What GET /api/tables/:id answers; trust oldest first, from recorded (revealed) pulses, endedAt = the pulse's closedAt. meetings = meetings started. openCommitments = not closed. */
+  tableSummary(tableId: string): Promise<TableSummary | undefined>;
+  /** Commitments not yet closed, oldest first. */
+  openCommitments(tableId: string): Promise<StoredCommitment[]>;
+  /** Stores a new commitment, open with an empty note; createdAt in epoch milliseconds. */
+  addCommitment(c: NewCommitment): Promise<void>;
+  /** Deletes a commitment and its follow-ups; does nothing for an unknown id. */
+  removeCommitment(id: string): Promise<void>;
+  /** Records a follow-up answer; closes the commitment on "done" or when dropped. reportedAt in epoch milliseconds; rejects for an unknown commitment. */
+  reportFollowUp(r: FollowUpReport): Promise<void>;
+  /** Records that a meeting started (it counts from now on); startedAt in epoch milliseconds. */
+  startMeeting(m: NewMeeting): Promise<void>;
+  /** Records how a meeting ended; endedAt in epoch milliseconds, rounds held, members who took part. Rejects for an unknown meeting. */
+  endMeeting(m: MeetingEnd): Promise<void>;
+  /** Records a revealed pulse's aggregate: counts[i] = how many answered i + 1, mean rounded to 1 decimal; closedAt in epoch milliseconds. */
+  recordPulse(p: PulseAggregate): Promise<void>;
+  /** Every roster row of a table, on the roster and removed, oldest admission first. */
+  roster(tableId: string): Promise<RosterEntry[]>;
+  /** Puts a member on the roster (or back on it), with their current display name; `at` in epoch ms. Rejects for an unknown table. */
+  admit(r: RosterAdmission): Promise<void>;
+  /** Takes a member off the roster; the row stays with removedAt set (the first removal's time). No-op for an unknown member. */
+  removeFromRoster(r: RosterRemoval): Promise<void>;
+  /** Meetings started but never ended (their process died) are marked interrupted: endedAt = at, interrupted = true. Returns how many. */
+  closeInterruptedMeetings(at: number): Promise<number>;
+  /** Closes the connections; the storage is unusable afterwards. */
+  close(): Promise<void>;
+}
