@@ -72,3 +72,16 @@ function rulesOf(guard: unknown): RuleName[] {
   const named = guard as { type?: string; params?: { rule?: RuleName } } | undefined;
   return named?.type === "allowed" && named.params?.rule ? [named.params.rule] : [];
 }
+
+/** Every rule the machine's guards name, walking every transition: the rulebook as it is wired. */
+export function rulesInMachine(root: AnyStateNode): Set<RuleName> {
+  const found = new Set<RuleName>();
+  const visit = (node: AnyStateNode) => {
+    for (const transitions of node.transitions.values()) {
+      for (const t of transitions) for (const rule of rulesOf(t.guard)) found.add(rule);
+    }
+    for (const child of Object.values(node.states)) visit(child);
+  };
+  visit(root);
+  return found;
+}
