@@ -33,16 +33,23 @@ export function askQuestion(
   };
 }
 
-/** A withdrawn question is gone; an answered or dismissed one stays, with its status. */
+/**
+ * A withdrawn question is gone; an answered or dismissed one stays, with its status. One model
+ * for hands and questions: a hand in probing questions waits to ask, so an asker whose last
+ * waiting question is withdrawn or dismissed (and who is not speaking) has their hand lowered.
+ */
 export function settleQuestion(
   context: ProtocolContext,
   questionId: string,
   outcome: QuestionOutcome,
 ): Partial<ProtocolContext> {
-  if (outcome === "withdrawn") {
-    return { questions: context.questions.filter((q) => q.id !== questionId) };
-  }
-  return {
-    questions: context.questions.map((q) => (q.id === questionId ? { ...q, status: outcome } : q)),
-  };
+  const asker = context.questions.find((q) => q.id === questionId)?.askerId;
+  const questions =
+    outcome === "withdrawn"
+      ? context.questions.filter((q) => q.id !== questionId)
+      : context.questions.map((q) => (q.id === questionId ? { ...q, status: outcome } : q));
+  const stillWaiting = questions.some((q) => q.askerId === asker && q.status === "queued");
+  const hadQuestions = context.questions.some((q) => q.askerId === asker && q.status === "queued");
+  const lower = asker !== undefined && hadQuestions && !stillWaiting;
+  return { questions, hands: lower ? context.hands.filter((id) => id !== asker) : context.hands };
 }

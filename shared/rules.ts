@@ -185,7 +185,13 @@ export const rules = {
     [(c, e) => question(c, e)?.askerId === e.from, "Only its asker can withdraw a question."],
     [(c, e) => question(c, e)?.status === "queued", "Only a waiting question can be withdrawn."],
   ],
-  "question.answered": [agreed, facilitatorOrPresenter, [waiting, "That question is not open."]],
+  "question.answered": [
+    agreed,
+    facilitatorOrPresenter,
+    [waiting, "That question is not open."],
+    // Only a question someone voiced can be answered: a waiting one is dismissed, or asked.
+    [(c, e) => question(c, e)?.status === "asking", "That question has not been asked yet."],
+  ],
   "question.dismiss": [agreed, facilitator, [waiting, "That question is not open."]],
   "commitment.add": [
     agreed,

@@ -188,7 +188,11 @@ class Run {
     const c = this.host.snapshot.context;
     const anyone = () =>
       r.pick([...Object.keys(c.members), ...Object.keys(c.waiting), "nobody-at-this-table"]);
-    const question = () => r.pick([...c.questions.map((q) => q.id), "q404"]);
+    const asking = c.questions.filter((q) => q.status === "asking").map((q) => q.id);
+    const question = () =>
+      asking.length > 0 && r.chance(0.5)
+        ? r.pick(asking)
+        : r.pick([...c.questions.map((q) => q.id), "q404"]);
     const own = c.commitments.filter((k) => k.ownerId === sender).map((k) => k.id);
     const commitment = () =>
       own.length > 0 && r.chance(0.7)

@@ -235,12 +235,19 @@ describe("probing questions", () => {
     expect(m.why(NOOR, "question.answered", { questionId: "q1" })).toBe(
       "Only the facilitator or the presenter can do that.",
     );
+    // Nobody voiced it yet: it cannot be answered (issue 12: one model for hands and questions).
+    expect(m.why(PRIYA, "question.answered", { questionId: "q1" })).toBe(
+      "That question has not been asked yet.",
+    );
+    m.send(FAY, "floor.give"); // Mo asks q1
     m.send(PRIYA, "question.answered", { questionId: "q1" });
     expect(m.why(PRIYA, "question.dismiss", { questionId: "q2" })).toBe(
       "Only the facilitator can do that.",
     );
     m.send(FAY, "question.dismiss", { questionId: "q2" });
     expect(m.context.questions.map((q) => q.status)).toEqual(["answered", "dismissed"]);
+    // Noor's only waiting question was dismissed: her hand, which waited for it, is down.
+    expect(m.context.hands).not.toContain(NOOR);
     expect(m.why(FAY, "question.dismiss", { questionId: "q1" })).toBe("That question is not open.");
   });
 
@@ -356,5 +363,27 @@ describe("giving the floor safely (issue 12)", () => {
     m.send(MO, "member.join", { name: "Mo", keyValid: false });
     m.send(FAY, "floor.give");
     expect(m.context.floorId).toBe(MO);
+  });
+});
+
+describe("one model for hands and questions (issue 12)", () => {
+  it("lowers the hand of an asker whose last waiting question is withdrawn or dismissed", () => {
+    const m = track(meetingIn("questions"));
+    m.send(MO, "question.ask", { text: q1 }).send(MO, "question.ask", { text: q2 });
+    m.send(NOOR, "question.ask", { text: q1 });
+    expect(m.context.hands).toEqual([MO, NOOR]);
+    m.send(MO, "question.withdraw", { questionId: "q1" });
+    expect(m.context.hands).toEqual([MO, NOOR]); // q2 still waits
+    m.send(MO, "question.withdraw", { questionId: "q2" });
+    expect(m.context.hands).toEqual([NOOR]);
+    m.send(FAY, "question.dismiss", { questionId: "q3" });
+    expect(m.context.hands).toEqual([]);
+  });
+
+  it("keeps a hand raised without a question", () => {
+    const m = track(meetingIn("questions"));
+    m.send(MO, "hand.raise").send(NOOR, "question.ask", { text: q1 });
+    m.send(FAY, "question.dismiss", { questionId: "q1" });
+    expect(m.context.hands).toEqual([MO]);
   });
 });

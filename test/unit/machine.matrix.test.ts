@@ -114,6 +114,7 @@ const probes: Record<ClientMessageType, (m: Meeting, who: string) => ProtocolEve
   },
   "question.answered": (m, who) => {
     m.attempt(NOOR, "question.ask", { text: question });
+    m.attempt(FAY, "floor.give", { memberId: NOOR }); // Noor asks it: now it can be answered
     return m.event(who, "question.answered", { questionId: m.questionOf(NOOR) ?? "q1" });
   },
   "question.dismiss": (m, who) => {
