@@ -98,6 +98,10 @@ export class MeetingConnection {
   #waitingToEnter = $state(false);
   #queue = $state<WaitingPerson[]>([]);
   #admission = $state<Admission | undefined>(undefined);
+  /** This meeting's follow-up answers as last seen: the state drops them when follow-up ends. */
+  #followUps = $state<SyncedState["commitments"]>([]);
+  /** Commitments made in this meeting as last seen before it ended. */
+  #madeToday = $state<SyncedState["commitments"]>([]);
   #options: JoinOptions;
   #hooks: MeetingHooks;
   #room: Room | undefined;
@@ -171,6 +175,14 @@ export class MeetingConnection {
   /** The table's admission, once this client may see it. */
   get admission(): Admission | undefined {
     return this.#admission;
+  }
+
+  /**
+   * What this meeting leaves behind, for its recap: the commitments made today, and the follow-up
+   * answers given (with their status and note as last seen), even after the state has moved on.
+   */
+  get outcomes(): { made: SyncedState["commitments"]; followUps: SyncedState["commitments"] } {
+    return { made: this.#madeToday, followUps: this.#followUps };
   }
 
   get me(): SyncedMember | undefined {
@@ -285,7 +297,20 @@ export class MeetingConnection {
     this.#hooks.answered?.set(this.#answered);
   }
 
+  /** Keeps what the recap needs from each state, before a later phase clears it. */
+  #remember(state: SyncedState): void {
+    const review = state.commitments.filter((c) => c.review);
+    if (review.length > 0) this.#followUps = review;
+    const made = state.commitments.filter((c) => !c.review);
+    if (state.phase !== "ended" || made.length > 0) this.#madeToday = made;
+  }
+
   #attach(room: Room): void {
+    // Another room is another meeting: nothing of the last one belongs to its recap.
+    if (room.roomId !== this.#roomId) {
+      this.#followUps = [];
+      this.#madeToday = [];
+    }
     this.#room = room;
     this.#roomId = room.roomId;
     // Reconnect even when the drop comes right after joining (the SDK's default waits 5 s).
@@ -293,6 +318,7 @@ export class MeetingConnection {
     room.onStateChange((state: { toJSON(): unknown }) => {
       const json = state.toJSON();
       this.#state = normalizeState(json);
+      this.#remember(this.#state);
       this.#queue = waitingFrom(json);
       this.#admission = admissionFrom(json) ?? this.#admission;
     });
