@@ -76,8 +76,8 @@ describe("moving on early", () => {
       .element(screen.getByRole("button", { name: "Give the floor", exact: true }))
       .toHaveTextContent("Give the floor to Chloé");
     const next = screen.getByRole("button", { name: "Next phase" });
-    await expect.element(next).toHaveAccessibleDescription("to commitment: 2 hands still up");
-    await expect.element(screen.getByText("2 hands still up")).toBeVisible();
+    await expect.element(next).toHaveAccessibleDescription("To commitment: 2 hands still up");
+    await expect.element(screen.getByText("To commitment: 2 hands still up")).toBeVisible();
     await next.click();
     expect(room.sent).toEqual([["phase.next", {}]]);
   });
