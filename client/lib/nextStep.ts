@@ -221,18 +221,19 @@ function handSteps(state: SyncedState, me: string, can: Can): NextSteps {
     const speaker = name(state.floorId);
     const end: Step = { label: `End ${speaker}'s turn`, action: { type: "floor.yield" } };
     const after = state.hands.length > 0 ? ` ${plural(state.hands.length, "hand")} up.` : "";
+    const cut = moveOnEarly(state.phase, [`${speaker}'s turn is cut short`, ...behind].join(", "));
     if (state.floorId === me) {
       return {
         primary: { label: "You have the floor", note: `Say Done when you have finished.${after}` },
-        secondary: [],
+        secondary: [cut],
       };
     }
     if (state.turnOvertime) {
-      return { primary: { ...end, note: `${speaker}'s time is up.${after}` }, secondary: [] };
+      return { primary: { ...end, note: `${speaker}'s time is up.${after}` }, secondary: [cut] };
     }
     return {
       primary: { label: `${speaker} has the floor`, note: `Listen.${after}` },
-      secondary: [end],
+      secondary: [end, cut],
     };
   }
 

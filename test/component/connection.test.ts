@@ -89,6 +89,34 @@ describe("a member's connection to the meeting", () => {
     expect(conn.why("phase.next")).toBe("Waiting for the connection to the meeting.");
   });
 
+  it("keeps the follow-up answers for the recap, and forgets them in the next meeting", async () => {
+    const reviewed = {
+      id: "e1",
+      ownerId: "ben",
+      ownerName: "Ben",
+      text: "Write the draft",
+      status: "partly" as const,
+      note: "Half of it",
+      review: true,
+      round: 0,
+    };
+    const [first, second] = [new FakeRoom(), new FakeRoom()];
+    second.roomId = "room-2";
+    const queue = [first, second];
+    const conn = new MeetingConnection(options, {
+      open: async () => queue.shift() as unknown as Room,
+    });
+    await conn.connect();
+    first.state(meeting({ phase: "followUp", commitments: [reviewed] }));
+    first.emit("welcome", { memberId: "ana" });
+    first.state(meeting({ phase: "choosing" }));
+    first.state(meeting({ phase: "ended" }));
+    expect(conn.outcomes.followUps).toEqual([reviewed]);
+    await conn.joinNext();
+    second.state(meeting());
+    expect(conn.outcomes.followUps).toEqual([]);
+  });
+
   it("tells removal, another window and a lost room apart", async () => {
     for (const [code, status] of [
       [4401, "removed"],

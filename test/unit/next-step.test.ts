@@ -147,7 +147,10 @@ const table: Row[] = [
     state: { phase: "questions", presenterId: "ben", floorId: "dev", hands: ["chloe"] },
     primary: "Dev has the floor",
     button: false,
-    secondary: [["End Dev's turn", ""]],
+    secondary: [
+      ["End Dev's turn", ""],
+      ["Next phase to experience shares", "Dev's turn is cut short, 1 hand still up"],
+    ],
   },
   {
     when: "questions, the speaker's time is up",
@@ -155,6 +158,7 @@ const table: Row[] = [
     primary: "End Dev's turn",
     button: true,
     action: { type: "floor.yield" },
+    secondary: [["Next phase to experience shares", "Dev's turn is cut short"]],
   },
   {
     when: "questions, all answered and no hands",
