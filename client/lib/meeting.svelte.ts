@@ -16,6 +16,11 @@ export type ConnectionStatus =
   | "reconnecting"
   /** The room is gone or could not be reached: offer "Rejoin". */
   | "lost"
+  /**
+   * The drop outlasted the reconnection window: the SDK gave up, or the server released the seat.
+   * Everyone else sees this member as left (and any role moved on): offer "Rejoin".
+   */
+  | "gone"
   /** The ended meeting's room closed: "Rejoin" starts the table's next meeting. */
   | "closed"
   /** The facilitator removed this member. */
@@ -57,6 +62,15 @@ export interface MeetingHooks {
 
 /** Close codes of the server (server/room.ts) and of Colyseus. */
 const CLOSE_CONSENTED = 4000;
+/** The SDK's code when its reconnection attempts ran out (`CloseCode.FAILED_TO_RECONNECT`). */
+const CLOSE_FAILED_TO_RECONNECT = 4003;
+
+/** What the page says once the seat is gone. */
+export const SEAT_GONE =
+  "You were disconnected for too long: your seat was released. Rejoin to continue.";
+
+/** The statuses in which this page no longer holds a seat in the live meeting. */
+const seatless: ReadonlySet<ConnectionStatus> = new Set(["gone", "lost", "replaced"]);
 
 const defaultOpen = (options: JoinOptions): Promise<Room> =>
   new Client(location.origin).joinOrCreate("roundtable", options);
@@ -84,10 +98,16 @@ export class MeetingConnection {
   #waitingToEnter = $state(false);
   #queue = $state<WaitingPerson[]>([]);
   #admission = $state<Admission | undefined>(undefined);
+  /** This meeting's follow-up answers as last seen: the state drops them when follow-up ends. */
+  #followUps = $state<SyncedState["commitments"]>([]);
+  /** Commitments made in this meeting as last seen before it ended. */
+  #madeToday = $state<SyncedState["commitments"]>([]);
   #options: JoinOptions;
   #hooks: MeetingHooks;
   #room: Room | undefined;
   #leaving = false;
+  /** Whether the connection dropped and has not come back yet. */
+  #dropped = false;
 
   #snapshot = $derived.by(() => {
     const state = this.#state;
@@ -126,6 +146,14 @@ export class MeetingConnection {
     return this.#status;
   }
 
+  /**
+   * Whether the meeting on this page is no longer live for me: the seat is gone (or taken by
+   * another window). What the page still shows is only how things stood when it was lost.
+   */
+  get stale(): boolean {
+    return seatless.has(this.#status);
+  }
+
   /** Why the connection is not open, in a sentence; "" when there is nothing to say. */
   get problem(): string {
     return this.#problem;
@@ -147,6 +175,14 @@ export class MeetingConnection {
   /** The table's admission, once this client may see it. */
   get admission(): Admission | undefined {
     return this.#admission;
+  }
+
+  /**
+   * What this meeting leaves behind, for its recap: the commitments made today, and the follow-up
+   * answers given (with their status and note as last seen), even after the state has moved on.
+   */
+  get outcomes(): { made: SyncedState["commitments"]; followUps: SyncedState["commitments"] } {
+    return { made: this.#madeToday, followUps: this.#followUps };
   }
 
   get me(): SyncedMember | undefined {
@@ -261,7 +297,20 @@ export class MeetingConnection {
     this.#hooks.answered?.set(this.#answered);
   }
 
+  /** Keeps what the recap needs from each state, before a later phase clears it. */
+  #remember(state: SyncedState): void {
+    const review = state.commitments.filter((c) => c.review);
+    if (review.length > 0) this.#followUps = review;
+    const made = state.commitments.filter((c) => !c.review);
+    if (state.phase !== "ended" || made.length > 0) this.#madeToday = made;
+  }
+
   #attach(room: Room): void {
+    // Another room is another meeting: nothing of the last one belongs to its recap.
+    if (room.roomId !== this.#roomId) {
+      this.#followUps = [];
+      this.#madeToday = [];
+    }
     this.#room = room;
     this.#roomId = room.roomId;
     // Reconnect even when the drop comes right after joining (the SDK's default waits 5 s).
@@ -269,6 +318,7 @@ export class MeetingConnection {
     room.onStateChange((state: { toJSON(): unknown }) => {
       const json = state.toJSON();
       this.#state = normalizeState(json);
+      this.#remember(this.#state);
       this.#queue = waitingFrom(json);
       this.#admission = admissionFrom(json) ?? this.#admission;
     });
@@ -284,9 +334,11 @@ export class MeetingConnection {
       this.#hooks.onError?.(message.message);
     });
     room.onDrop(() => {
+      this.#dropped = true;
       this.#status = "reconnecting";
     });
     room.onReconnect(() => {
+      this.#dropped = false;
       this.#status = this.#memberId ? "open" : "connecting";
     });
     room.onLeave((code: number, reason?: string) => this.#onLeave(room, code, reason));
@@ -295,6 +347,8 @@ export class MeetingConnection {
   #onLeave(room: Room, code: number, reason?: string): void {
     if (room !== this.#room) return;
     this.#room = undefined;
+    const dropped = this.#dropped;
+    this.#dropped = false;
     if (this.#leaving) return;
     if (code === CLOSE_REMOVED) {
       this.#status = "removed";
@@ -313,6 +367,10 @@ export class MeetingConnection {
     } else if (this.#state?.phase === "ended" && code === CLOSE_CONSENTED) {
       this.#status = "closed";
       this.#problem = "This meeting has ended and its room has closed.";
+    } else if (code === CLOSE_FAILED_TO_RECONNECT || dropped) {
+      // The reconnection ran out, or came back to a seat the server had already let go.
+      this.#status = "gone";
+      this.#problem = SEAT_GONE;
     } else {
       this.#status = "lost";
       this.#problem = "The connection to the meeting was lost.";

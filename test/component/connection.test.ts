@@ -74,11 +74,55 @@ describe("a member's connection to the meeting", () => {
     expect(conn.can("meeting.start")).toBe(true);
   });
 
+  it("says the seat is gone when a drop outlasts the reconnection window", async () => {
+    const { conn, room } = await connected();
+    room.emit("drop", 1006);
+    expect(conn.stale).toBe(false);
+    // The server refused the late reconnection: whatever the code, the seat is gone.
+    room.emit("leave", 4002, "seat released");
+    expect(conn.status).toBe("gone");
+    expect(conn.stale).toBe(true);
+    expect(conn.problem).toBe(
+      "You were disconnected for too long: your seat was released. Rejoin to continue.",
+    );
+    expect(conn.can("phase.next")).toBe(false);
+    expect(conn.why("phase.next")).toBe("Waiting for the connection to the meeting.");
+  });
+
+  it("keeps the follow-up answers for the recap, and forgets them in the next meeting", async () => {
+    const reviewed = {
+      id: "e1",
+      ownerId: "ben",
+      ownerName: "Ben",
+      text: "Write the draft",
+      status: "partly" as const,
+      note: "Half of it",
+      review: true,
+      round: 0,
+    };
+    const [first, second] = [new FakeRoom(), new FakeRoom()];
+    second.roomId = "room-2";
+    const queue = [first, second];
+    const conn = new MeetingConnection(options, {
+      open: async () => queue.shift() as unknown as Room,
+    });
+    await conn.connect();
+    first.state(meeting({ phase: "followUp", commitments: [reviewed] }));
+    first.emit("welcome", { memberId: "ana" });
+    first.state(meeting({ phase: "choosing" }));
+    first.state(meeting({ phase: "ended" }));
+    expect(conn.outcomes.followUps).toEqual([reviewed]);
+    await conn.joinNext();
+    second.state(meeting());
+    expect(conn.outcomes.followUps).toEqual([]);
+  });
+
   it("tells removal, another window and a lost room apart", async () => {
     for (const [code, status] of [
       [4401, "removed"],
       [4409, "replaced"],
-      [4003, "lost"],
+      [4003, "gone"],
+      [1011, "lost"],
     ] as const) {
       const { conn, room } = await connected();
       room.emit("leave", code, "");
@@ -102,7 +146,7 @@ describe("a member's connection to the meeting", () => {
     });
     await Promise.resolve();
     await Promise.resolve();
-    expect(conn.status).toBe("lost");
+    expect(conn.status).toBe("gone");
     await conn.rejoin();
     expect(open).toHaveBeenCalledTimes(2);
   });

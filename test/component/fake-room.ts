@@ -1,3 +1,5 @@
+import type { Room } from "@colyseus/sdk";
+import { MeetingConnection } from "../../client/lib/meeting.svelte.ts";
 import type { SyncedState } from "../../shared/sync.ts";
 
 type Handler = (...args: never[]) => void;
@@ -39,4 +41,20 @@ export class FakeRoom {
   state(state: SyncedState | (Partial<SyncedState> & Record<string, unknown>)) {
     this.emit("state", { toJSON: () => state });
   }
+}
+
+/** A member's connection to a fake room, opened with this state and welcomed as `memberId`. */
+export async function connectedTo(
+  state: SyncedState,
+  memberId: string,
+): Promise<{ conn: MeetingConnection; room: FakeRoom }> {
+  const room = new FakeRoom();
+  const conn = new MeetingConnection(
+    { tableId: "t1", name: state.members[memberId]?.name ?? memberId, memberKey: "k".repeat(43) },
+    { open: async () => room as unknown as Room },
+  );
+  await conn.connect();
+  room.state(state);
+  room.emit("welcome", { memberId });
+  return { conn, room };
 }

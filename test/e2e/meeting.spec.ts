@@ -125,7 +125,11 @@ test("a whole meeting, as each person sees it, then the next meeting's follow-up
     await ben.page.getByRole("button", { name: "Volunteer to present" }).click();
     await expect(ben.page.getByText("You volunteered.")).toBeVisible();
     await expect(ana.page.getByRole("main").getByText("Volunteered: Ben")).toBeVisible();
-    await ana.page.getByRole("button", { name: "Choose Ben to present" }).click();
+    // One volunteer: the console's next step chooses him (the chooser lists him too).
+    await ana.page
+      .getByRole("complementary", { name: "Facilitator" })
+      .getByRole("button", { name: "Choose Ben to present" })
+      .click();
     await expectPhase(everyone, "Presenting");
     await expect(ben.page.getByText("You're presenting.")).toBeVisible();
     await expect(chloe.page.getByText("Ben is presenting.")).toBeVisible();
@@ -319,7 +323,8 @@ test("a whole meeting, as each person sees it, then the next meeting's follow-up
   });
 
   await test.step("end: everyone sees the meeting ended", async () => {
-    await ana.page.getByRole("button", { name: "End meeting" }).click();
+    await ana.page.getByRole("button", { name: "End meeting", exact: true }).click();
+    await ana.page.getByRole("button", { name: "End the meeting for everyone" }).click();
     await expectPhase(everyone, "Meeting ended");
     await scan(dev.page, "ended");
   });
@@ -359,7 +364,8 @@ test("a whole meeting, as each person sees it, then the next meeting's follow-up
     for (const p of [ana, ben, chloe]) {
       await expect(p.page.getByText("Not enough answers to show (2 of 3).")).toBeVisible();
     }
-    await ana.page.getByRole("button", { name: "End meeting" }).click();
+    await ana.page.getByRole("button", { name: "End meeting", exact: true }).click();
+    await ana.page.getByRole("button", { name: "End the meeting for everyone" }).click();
     await expectPhase([ana, ben, chloe], "Meeting ended");
   });
 

@@ -115,6 +115,8 @@ export async function shoot(
   page: Page,
   screen: string,
   sizes: ("phone" | "laptop")[] = ["phone", "laptop"],
+  /** The whole page (default), or what the screen shows: a modal covers only the screen. */
+  fullPage = true,
 ): Promise<void> {
   mkdirSync(shots, { recursive: true });
   const original = page.viewportSize();
@@ -125,7 +127,7 @@ export async function shoot(
     await page.waitForTimeout(150);
     await page.screenshot({
       path: joinPath(shots, `${screen}-${size}.png`),
-      fullPage: true,
+      fullPage,
       animations: "disabled",
     });
   }
