@@ -141,6 +141,8 @@ const shaped: Record<ClientMessageType, fc.Arbitrary<unknown>> = {
     facilitatorKey: fc.oneof(ref("key", 0), fc.string({ minLength: 1, maxLength: 40 })),
   }),
   "member.remove": fc.record({ memberId: member }),
+  "member.admit": fc.record({ memberId: member }),
+  "member.decline": fc.record({ memberId: member }),
   "meeting.end": none,
 };
 
@@ -444,14 +446,6 @@ function publicFields(s: Plain) {
     volunteers: s.volunteers,
     presented: s.presented,
     absentCommitments: s.absentCommitments,
-    pulse: {
-      status: s.pulse.status,
-      answered: s.pulse.answered,
-      threshold: s.pulse.threshold,
-      counts: s.pulse.counts,
-      mean: s.pulse.mean,
-      seq: s.pulse.seq,
-    },
     members: Object.fromEntries(
       Object.entries(s.members as Record<string, Plain>)
         .sort(([a], [b]) => a.localeCompare(b))
@@ -471,9 +465,17 @@ function publicFields(s: Plain) {
   };
 }
 
-/** The meeting's content: only members who agreed may decode it. */
+/** The meeting's content, the pulse included: only members who agreed may decode it. */
 function contentFields(s: Plain) {
   return {
+    pulse: {
+      status: s.pulse.status,
+      answered: s.pulse.answered,
+      threshold: s.pulse.threshold,
+      counts: s.pulse.counts,
+      mean: s.pulse.mean,
+      seq: s.pulse.seq,
+    },
     questions: ((s.questions ?? []) as Plain[]).map((q) => ({
       id: q.id,
       askerId: q.askerId,
@@ -571,31 +573,39 @@ function checkInvariants(s: Plain, who: string, seesContent: boolean): void {
   claim(phase !== "lobby" || s.round === 0, at("no round in the lobby"), s.round);
   claim(unique(s.volunteers), at("no duplicate volunteers"), s.volunteers);
 
-  // The pulse: aggregates only, and only once revealed.
-  const pulse = s.pulse as Plain;
-  const counts = pulse.counts as number[];
-  claim(["idle", "open", "revealed", "withheld"].includes(pulse.status), at("pulse status"), pulse);
-  if (pulse.status === "revealed") {
-    claim(counts.length === 5, at("a revealed pulse has five counts"), pulse);
-    const sum = counts.reduce((a, n) => a + n, 0);
-    claim(sum === pulse.answered, at("pulse counts add up to answered"), pulse);
-    claim(pulse.answered >= pulse.threshold, at("revealed only at the threshold"), pulse);
-    const total = counts.reduce((a, n, i) => a + n * (i + 1), 0);
-    claim(
-      pulse.mean === Math.round((total / sum) * 100) / 100,
-      at("the mean matches the counts"),
-      pulse,
-    );
-  } else {
-    claim(
-      counts.length === 0 && pulse.mean === 0,
-      at(`no counts nor mean while ${pulse.status}`),
-      pulse,
-    );
-  }
-  claim(pulse.status !== "idle" || pulse.answered === 0, at("an idle pulse has no answers"), pulse);
-
   if (seesContent) {
+    // The pulse: aggregates only, and only once revealed.
+    const pulse = s.pulse as Plain;
+    const counts = pulse.counts as number[];
+    claim(
+      ["idle", "open", "revealed", "withheld"].includes(pulse.status),
+      at("pulse status"),
+      pulse,
+    );
+    if (pulse.status === "revealed") {
+      claim(counts.length === 5, at("a revealed pulse has five counts"), pulse);
+      const sum = counts.reduce((a, n) => a + n, 0);
+      claim(sum === pulse.answered, at("pulse counts add up to answered"), pulse);
+      claim(pulse.answered >= pulse.threshold, at("revealed only at the threshold"), pulse);
+      const total = counts.reduce((a, n, i) => a + n * (i + 1), 0);
+      claim(
+        pulse.mean === Math.round((total / sum) * 100) / 100,
+        at("the mean matches the counts"),
+        pulse,
+      );
+    } else {
+      claim(
+        counts.length === 0 && pulse.mean === 0,
+        at(`no counts nor mean while ${pulse.status}`),
+        pulse,
+      );
+    }
+    claim(
+      pulse.status !== "idle" || pulse.answered === 0,
+      at("an idle pulse has no answers"),
+      pulse,
+    );
+
     const questions = s.questions as Plain[];
     claim(unique(questions.map((q) => q.id)), at("question ids are unique"), questions);
     const asking = questions.filter((q) => q.status === "asking");
@@ -608,7 +618,8 @@ function checkInvariants(s: Plain, who: string, seesContent: boolean): void {
     const commitments = s.commitments as Plain[];
     claim(unique(commitments.map((c) => c.id)), at("commitment ids are unique"), commitments);
   } else {
-    // Nothing said in the meeting reaches a member who has not agreed.
+    // Nothing said in the meeting reaches a member who has not agreed, not even the pulse.
+    claim(s.pulse === undefined, at("no pulse before agreeing"), s.pulse);
     claim((s.questions ?? []).length === 0, at("no questions before agreeing"), s.questions);
     claim((s.commitments ?? []).length === 0, at("no commitments before agreeing"), s.commitments);
     for (const m of Object.values(members)) {
@@ -1151,6 +1162,11 @@ describe("regressions found by the fuzzing", () => {
       ],
       async (run) => {
         for (const s of run.alive()) {
+          if (!AGREE_AT_ONCE.includes(s.index)) {
+            // Who has not agreed sees no pulse at all (issue 10).
+            expect(s.person.state().pulse, `${s.person.name} sees no pulse`).toBeUndefined();
+            continue;
+          }
           expect(s.person.state().pulse, `${s.person.name}'s pulse`).toMatchObject({
             status: "revealed",
             answered: 3,
