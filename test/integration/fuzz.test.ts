@@ -42,7 +42,7 @@ import {
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20_260_611);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 40);
-const STEPS = Number(process.env.FUZZ_STEPS ?? 400);
+const STEPS = Number(process.env.FUZZ_STEPS ?? 450);
 
 const TABLE_NAME = "Fuzzing circle";
 /**
@@ -138,7 +138,10 @@ const question = ref("question", 6);
 const commitment = ref("commitment", 6);
 /** Drivers send as a regular; the noise comes from anyone, strangers included. */
 const anyone = fc.nat(REGULARS.length - 1);
-const anybody = fc.nat(cast.length - 1);
+const anybody = fc.oneof(
+  { arbitrary: anyone, weight: 4 },
+  { arbitrary: fc.constantFrom(...STRANGERS), weight: 1 },
+);
 const none = fc.constantFrom(undefined, {}, null);
 const word = fc.oneof(
   fc.constantFrom("Curious", "Tired", "Hopeful", "Grateful"),
