@@ -210,11 +210,28 @@ export class RoundtableRoom extends Room<{ state: RoundtableState }> {
    * reconciles with what it has.
    */
   #refreshViews(): void {
+    const moves: [Client, StateView | undefined][] = [];
     for (const client of this.clients) {
       const memberId = this.#host.memberOf(this.#connectionOf(client));
       if (memberId === undefined) continue;
       const view = this.#viewFor(memberId);
-      if (client.view === view) continue;
+      if (client.view !== view) moves.push([client, view]);
+    }
+    // A full state never deletes what a client decoded before: a facilitator who hands over, or
+    // whose role is claimed, is sent the removal of what only the facilitator sees (`waiting`,
+    // the share flags) as a patch of the view they leave; the view then gets it back.
+    const facilitating = this.#views.facilitator;
+    const { facilitator } = Audience;
+    if (moves.some(([client]) => client.view === facilitating)) {
+      const rows = [...this.state.members.values()];
+      facilitating.remove(this.state, facilitator);
+      for (const row of rows) facilitating.remove(row, facilitator);
+      this.broadcastPatch();
+      facilitating.add(this.state, facilitator);
+      facilitating.subscribe(this.state.waiting);
+      for (const row of rows) facilitating.add(row, facilitator);
+    }
+    for (const [client, view] of moves) {
       client.view = view;
       if (client.state === ClientState.JOINED) {
         // Colyseus' own full-state send, as on join; it has no public name.

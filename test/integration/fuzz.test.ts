@@ -1,15 +1,22 @@
-// Seeded fuzzing of a live room: random, malformed and protocol-driving messages from five real
+// Seeded fuzzing of a live room: random, malformed and protocol-driving messages from real
 // clients, with the room's invariants checked after every step, and every reply checked against
 // the shared protocol machine run alongside as a shadow (the room must answer as the machine does).
+// Each run is a members-only table or an open one; people join during meetings (strangers who
+// wait, members back with their key, a new device or a second window, names that clash), leave,
+// are let in, declined and removed, and whoever waits decodes nothing but the table's name and
+// the phase.
 //
 // FUZZ_SEED=<n> picks the sequences (the same seed replays the same runs); FUZZ_RUNS and
 // FUZZ_STEPS scale the search; FUZZ_SHRINK_MS bounds the shrinking of a failure.
 import fc from "fast-check";
+import { matchMaker } from "@colyseus/core";
 import { decode, encode } from "@colyseus/schema";
 import { Packr } from "msgpackr";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createActor, type Actor } from "xstate";
-import { CLOSE_REMOVED, PULSE_COUNTS_FROM } from "../../shared/limits.ts";
+import { CLOSE_DECLINED, CLOSE_REMOVED, CLOSE_REPLACED } from "../../shared/limits.ts";
+import { memberIdFor } from "../../server/keys.ts";
+import type { RosterEntry } from "../../server/storage/index.ts";
 import {
   clientMessageTypes,
   explainRefusal,
@@ -17,6 +24,7 @@ import {
   phases,
   protocolMachine,
   syncedFromSnapshot,
+  type Admission,
   type ClientMessageType,
   type EarlierCommitment,
   type Phase,
@@ -30,21 +38,29 @@ import {
   type Person,
   type TestServer,
 } from "../support/server.ts";
+import { checkInvariants, claim, safeJson, unique } from "../support/invariants.ts";
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20_260_611);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 40);
-const STEPS = Number(process.env.FUZZ_STEPS ?? 400);
+const STEPS = Number(process.env.FUZZ_STEPS ?? 450);
 
 const TABLE_NAME = "Fuzzing circle";
 /**
- * The people at the table, by index: Ana holds the facilitator key; Ben and Chloé agree at once;
- * Dev may agree during a run; Nia never agrees, and must never see the meeting's content.
+ * The people of a run, by index. The regulars join every meeting: Ana holds the facilitator key;
+ * Ben and Chloé agree at once; Dev may agree during a run; Nia never agrees, and must never see
+ * the meeting's content. At a members-only table the facilitator lets the regulars in at their
+ * first meeting (they come straight in at later ones, unless removed). The strangers come and go
+ * during a meeting: at a members-only table they wait to be let in.
  */
-const cast = ["Ana", "Ben", "Chloé", "Dev", "Nia"] as const;
+const cast = ["Ana", "Ben", "Chloé", "Dev", "Nia", "Wes", "Xiu", "Yara"] as const;
 const FACILITATOR = 0;
 const AGREE_AT_ONCE = [0, 1, 2];
 const LATE = 3;
 const NEVER_AGREES = 4;
+const REGULARS = [0, 1, 2, 3, 4];
+const STRANGERS = [5, 6, 7];
+/** What the room tells a person who waits, whatever they send. */
+const WAITING_REFUSAL = "You are waiting for the facilitator to let you in.";
 
 const handPhases: readonly Phase[] = ["questions", "experiences"];
 const roundPhases: readonly Phase[] = ["presenting", "questions", "experiences", "commitment"];
@@ -62,19 +78,43 @@ const dwell: Record<Phase, number> = {
   closing: 1,
   ended: 0,
 };
-const storageBound = new Set<unknown>(["commitment.add", "commitment.remove", "followup.report"]);
+/** Messages the room writes to storage before applying them: their patch comes a little later. */
+const storageBound = new Set<unknown>([
+  "commitment.add",
+  "commitment.remove",
+  "followup.report",
+  "member.admit",
+  "member.remove",
+]);
 
 // ---------------------------------------------------------------------------------------------
 // What a step is. Targets are references resolved when the step runs (the nth member, question or
 // commitment of the meeting as it is then), so a sequence replays, and shrinks, meaningfully.
 
-type Ref = { $ref: "member" | "question" | "commitment" | "key"; n: number };
-/** Who sends: a person by index, or whoever holds a role when the step runs. */
-type By = number | "facilitator" | "presenter" | "owner" | "asker";
-interface Step {
+type Ref = { $ref: "member" | "waiting" | "question" | "commitment" | "key"; n: number };
+/**
+ * Who sends: a person by index, or whoever holds a role when the step runs (`waiting`: the first
+ * person, by index, who waits to be let in).
+ */
+type By = number | "facilitator" | "presenter" | "owner" | "asker" | "waiting";
+/** A step is a message, or a person coming or going. */
+type Step = Send | Act;
+interface Send extends Paced {
   by: By;
   type: string | number;
   payload: unknown;
+}
+/**
+ * A person joins (with their key, or a fresh one: a new device, a new member id; or under a name
+ * that clashes with the nth person here, told apart only by case or spaces), or leaves.
+ */
+interface Act extends Paced {
+  by: number;
+  act: "join" | "leave";
+  fresh?: boolean;
+  clash?: number;
+}
+interface Paced {
   /**
    * A driver's patience: sent only once this many messages (times the phase's `dwell`) went out
    * in the phase, so runs spend their messages inside phases rather than racing past them.
@@ -88,7 +128,12 @@ const ref = (kind: Ref["$ref"], max: number) => fc.nat(max).map((n): Ref => ({ $
 const member = ref("member", cast.length);
 const question = ref("question", 6);
 const commitment = ref("commitment", 6);
-const anyone = fc.nat(cast.length - 1);
+/** Drivers send as a regular; the noise comes from anyone, strangers included. */
+const anyone = fc.nat(REGULARS.length - 1);
+const anybody = fc.oneof(
+  { arbitrary: anyone, weight: 4 },
+  { arbitrary: fc.constantFrom(...STRANGERS), weight: 1 },
+);
 const none = fc.constantFrom(undefined, {}, null);
 const word = fc.oneof(
   fc.constantFrom("Curious", "Tired", "Hopeful", "Grateful"),
@@ -141,6 +186,8 @@ const shaped: Record<ClientMessageType, fc.Arbitrary<unknown>> = {
     facilitatorKey: fc.oneof(ref("key", 0), fc.string({ minLength: 1, maxLength: 40 })),
   }),
   "member.remove": fc.record({ memberId: member }),
+  "member.admit": fc.record({ memberId: fc.oneof(ref("waiting", 3), member) }),
+  "member.decline": fc.record({ memberId: fc.oneof(ref("waiting", 3), member) }),
   "meeting.end": none,
 };
 
@@ -210,11 +257,13 @@ const unknownType = fc.oneof(
 
 const send = (
   by: fc.Arbitrary<By>,
-  type: string,
+  type: string | fc.Arbitrary<string>,
   payload: fc.Arbitrary<unknown> = none,
   during?: readonly Phase[],
 ): fc.Arbitrary<Step> =>
-  fc.record({ by, type: fc.constant(type), payload }).map((s) => (during ? { ...s, during } : s));
+  fc
+    .record({ by, type: typeof type === "string" ? fc.constant(type) : type, payload })
+    .map((s) => (during ? { ...s, during } : s));
 const asFacilitator = fc.constant<By>("facilitator");
 const presenterOrFacilitator = fc.constantFrom<By>("facilitator", "presenter");
 
@@ -303,13 +352,95 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { arbitrary: send(anyone, "pulse.answer", shaped["pulse.answer"]), weight: 4 },
   { arbitrary: send(asFacilitator, "pulse.close"), weight: 2 },
   { arbitrary: send(fc.constant<By>(LATE), "confidentiality.agree"), weight: 1 },
+  // Membership: strangers arrive and wait (or, at an open table, come in), members are removed
+  // and come back with their key or a new device, names clash, people leave; the facilitator
+  // lets people in or declines them, and anyone else who tries is refused.
   {
-    arbitrary: fc.oneof(...clientMessageTypes.map((type) => send(anyone, type, shaped[type]))),
+    arbitrary: fc.record({
+      by: fc.constantFrom(...STRANGERS),
+      act: fc.constant("join" as const),
+      fresh: fc.boolean(),
+    }),
+    weight: 3,
+  },
+  {
+    arbitrary: fc.record({
+      by: fc.constantFrom(...REGULARS),
+      act: fc.constant("join" as const),
+      fresh: fc.boolean(),
+    }),
+    weight: 2,
+  },
+  {
+    arbitrary: fc.record({
+      by: fc.constantFrom(...STRANGERS, ...REGULARS.slice(1)),
+      act: fc.constant("join" as const),
+      clash: fc.nat(cast.length),
+    }),
+    weight: 1,
+  },
+  {
+    arbitrary: fc.record({
+      by: fc.oneof(
+        { arbitrary: fc.constantFrom(...STRANGERS), weight: 6 },
+        { arbitrary: fc.constantFrom(...REGULARS.slice(1)), weight: 3 },
+        { arbitrary: fc.constant(FACILITATOR), weight: 1 },
+      ),
+      act: fc.constant("leave" as const),
+    }),
+    weight: 2,
+  },
+  {
+    arbitrary: send(asFacilitator, "member.admit", fc.record({ memberId: ref("waiting", 3) })),
+    weight: 3,
+  },
+  {
+    arbitrary: send(asFacilitator, "member.decline", fc.record({ memberId: ref("waiting", 3) })),
+    weight: 1,
+  },
+  {
+    arbitrary: send(
+      anybody,
+      fc.constantFrom("member.admit", "member.decline"),
+      shaped["member.admit"],
+    ),
+    weight: 1,
+  },
+  { arbitrary: send(asFacilitator, "member.remove", shaped["member.remove"]), weight: 1 },
+  {
+    // The role moves, so whoever facilitates next is asked about who waits, and nobody else is.
+    arbitrary: send(
+      asFacilitator,
+      "facilitator.handoff",
+      fc.record({ memberId: ref("member", 3) }),
+    ),
+    weight: 1,
+  },
+  {
+    arbitrary: send(anyone, "facilitator.claim", fc.record({ facilitatorKey: ref("key", 0) })),
+    weight: 1,
+  },
+  {
+    // Who was let in (again) agrees; Nia never does.
+    arbitrary: send(fc.constantFrom(1, 2, ...STRANGERS), "confidentiality.agree"),
+    weight: 1,
+  },
+  {
+    // Whoever waits tries anything: every message is refused until they are let in.
+    arbitrary: fc.record({
+      by: fc.constant<By>("waiting"),
+      type: fc.oneof(fc.constantFrom(...clientMessageTypes), unknownType),
+      payload: fc.oneof(fc.constant(undefined), malformed, fc.record({ memberId: member })),
+    }),
+    weight: 3,
+  },
+  {
+    arbitrary: fc.oneof(...clientMessageTypes.map((type) => send(anybody, type, shaped[type]))),
     weight: 16,
   },
   {
     arbitrary: fc.record({
-      by: anyone,
+      by: anybody,
       type: fc.constantFrom(...clientMessageTypes),
       payload: malformed,
     }),
@@ -317,7 +448,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   },
   {
     arbitrary: fc.record({
-      by: anyone,
+      by: anybody,
       type: unknownType,
       payload: fc.oneof(fc.constant(undefined), fc.anything()),
     }),
@@ -326,13 +457,23 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   {
     // Long names go without a payload: the SDK cannot frame a payload behind a header this long.
     arbitrary: fc.record({
-      by: anyone,
+      by: anybody,
       type: fc.string({ minLength: 200, maxLength: 1000 }),
       payload: fc.constant(undefined),
     }),
     weight: 1,
   },
 );
+
+/** One run: a table, members-only or open (the default of each), and what happens at it. */
+interface Fuzz {
+  admission: Admission;
+  steps: Step[];
+}
+const fuzz: fc.Arbitrary<Fuzz> = fc.record({
+  admission: fc.constantFrom<Admission>("members", "open"),
+  steps: fc.array(step, { minLength: 1, maxLength: STEPS, size: "max" }),
+});
 
 // ---------------------------------------------------------------------------------------------
 // The shadow: the shared protocol machine, fed the same events the room should have fed its own.
@@ -359,16 +500,31 @@ function typeOverTheWire(type: string | number): unknown {
 type Prediction =
   { refused: "invalid" | "not_allowed"; why: string } | { refused: false; event: ProtocolEvent };
 
+/** What the room starts a meeting from, read from storage as the room reads it. */
+interface MeetingInput {
+  earlier: EarlierCommitment[];
+  admission: Admission;
+  roster: RosterEntry[];
+}
+
 class Shadow {
   readonly actor: Actor<typeof protocolMachine>;
 
   constructor(
-    earlier: EarlierCommitment[],
+    input: MeetingInput,
     private readonly facilitatorKey: string,
   ) {
     // Timeboxes run for minutes and only record overtime; the shadow's never fire.
     this.actor = createActor(protocolMachine, {
-      input: { tableName: TABLE_NAME, earlier },
+      input: {
+        tableName: TABLE_NAME,
+        earlier: input.earlier,
+        admission: input.admission,
+        roster: input.roster
+          .filter((r) => r.removedAt === null)
+          .map(({ memberId, name }) => ({ memberId, name })),
+        removedEarlier: input.roster.filter((r) => r.removedAt !== null).map((r) => r.memberId),
+      },
       clock: { setTimeout: () => 0, clearTimeout: () => undefined },
     });
     this.actor.start();
@@ -382,14 +538,43 @@ class Shadow {
     return syncedFromSnapshot(this.actor.getSnapshot());
   }
 
+  /** The join the room asks the machine about (its refusal is the join's), with its answer. */
+  joining(
+    memberId: string,
+    name: string,
+    keyValid: boolean,
+  ): { event: ProtocolEvent; why: string | undefined } {
+    // The room reads the name as its join schema leaves it: trimmed.
+    const event: ProtocolEvent = {
+      type: "member.join",
+      from: memberId,
+      at: Date.now(),
+      name: name.trim(),
+      keyValid,
+    };
+    return { event, why: explainRefusal(this.actor.getSnapshot(), event) };
+  }
+
   join(memberId: string, name: string, keyValid: boolean): void {
-    this.actor.send({ type: "member.join", from: memberId, at: Date.now(), name, keyValid });
+    this.actor.send(this.joining(memberId, name, keyValid).event);
+  }
+
+  /** Whether someone waits to be let in (and is not a member yet). */
+  waits(memberId: string): boolean {
+    const c = this.context;
+    return Object.hasOwn(c.waiting, memberId) && !Object.hasOwn(c.members, memberId);
   }
 
   /** What the room must do with this message, asked of the machine (as the room asks it). */
   predict(from: string, type: unknown, payload: unknown): Prediction {
+    // Someone waiting is refused by the room itself, whatever they send, before the machine is
+    // asked or the payload read.
+    if (this.waits(from)) return { refused: "not_allowed", why: WAITING_REFUSAL };
     // See the "*" regression test: such a message reaches the room as an invalid one, always.
-    if (type === "*") return { refused: "invalid", why: "a message typed *" };
+    if (type === "*") {
+      const unknown = parseClientMessage("*", undefined);
+      return { refused: "invalid", why: unknown.ok ? "" : unknown.message };
+    }
     const parsed = parseClientMessage(type, payload);
     if (!parsed.ok) return { refused: "invalid", why: parsed.message };
     const at = Date.now();
@@ -432,9 +617,13 @@ class Shadow {
 
 type Plain = Record<string, any>;
 
-/** The fields every client decodes, agreed or not: no clock readings, no content. */
+/**
+ * The fields every admitted member decodes, agreed or not: no clock readings, no content, not
+ * who waits.
+ */
 function publicFields(s: Plain) {
   return {
+    admission: s.admission,
     phase: s.phase,
     round: s.round,
     facilitatorId: s.facilitatorId,
@@ -444,14 +633,6 @@ function publicFields(s: Plain) {
     volunteers: s.volunteers,
     presented: s.presented,
     absentCommitments: s.absentCommitments,
-    pulse: {
-      status: s.pulse.status,
-      answered: s.pulse.answered,
-      threshold: s.pulse.threshold,
-      counts: s.pulse.counts,
-      mean: s.pulse.mean,
-      seq: s.pulse.seq,
-    },
     members: Object.fromEntries(
       Object.entries(s.members as Record<string, Plain>)
         .sort(([a], [b]) => a.localeCompare(b))
@@ -461,6 +642,7 @@ function publicFields(s: Plain) {
             id: m.id,
             name: m.name,
             connected: m.connected,
+            left: m.left,
             agreed: m.agreed,
             handUp: m.handUp,
             sharedThisRound: m.sharedThisRound,
@@ -471,9 +653,24 @@ function publicFields(s: Plain) {
   };
 }
 
-/** The meeting's content: only members who agreed may decode it. */
+/** Who waits to be let in, as the facilitator is asked (`since` is the room's clock). */
+function waitingFields(waiting: Record<string, Plain> | undefined) {
+  return Object.entries(waiting ?? {})
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([key, w]) => ({ key, id: w.id, name: w.name, reason: w.reason }));
+}
+
+/** The meeting's content, the pulse included: only members who agreed may decode it. */
 function contentFields(s: Plain) {
   return {
+    pulse: {
+      status: s.pulse.status,
+      answered: s.pulse.answered,
+      threshold: s.pulse.threshold,
+      counts: s.pulse.counts,
+      mean: s.pulse.mean,
+      seq: s.pulse.seq,
+    },
     questions: ((s.questions ?? []) as Plain[]).map((q) => ({
       id: q.id,
       askerId: q.askerId,
@@ -500,129 +697,10 @@ function contentFields(s: Plain) {
             checkinWord: m.checkinWord,
             closingWord: m.closingWord,
             shareNote: m.shareNote,
-            shareHint: m.shareHint,
           },
         ]),
     ),
   };
-}
-
-/** Fails with what was expected and what the client decoded; cheap while it holds. */
-function claim(holds: boolean, what: string, seen?: unknown): void {
-  if (!holds) throw new Error(`${what}${seen === undefined ? "" : `; seen: ${safeJson(seen)}`}`);
-}
-
-const unique = (values: unknown[]) => new Set(values).size === values.length;
-
-/** Invariants of any decoded state, whoever decodes it. */
-function checkInvariants(s: Plain, who: string, seesContent: boolean): void {
-  const at = (what: string) => `${who}'s state: ${what}`;
-  const members = s.members as Record<string, Plain>;
-  const hands = s.hands as string[];
-  const phase = s.phase as Phase;
-  claim(phases.includes(phase), at("the phase is one of PROTOCOL.md's"), phase);
-  claim(Object.keys(members).length <= 16, at("at most 16 members"));
-
-  // One floor holder at most, a member, not also waiting in the queue; nobody outside hand phases.
-  if (s.floorId !== "") {
-    claim(members[s.floorId] !== undefined, at("the floor holder is a member"), s.floorId);
-    claim(!hands.includes(s.floorId), at("the floor holder's hand is down"), hands);
-    claim(handPhases.includes(phase), at("the floor is held only in a hand phase"), phase);
-  }
-  claim(
-    s.turnEndsAt > 0 === (s.floorId !== ""),
-    at("a turn is timed exactly while someone has the floor"),
-    { floorId: s.floorId, turnEndsAt: s.turnEndsAt },
-  );
-  claim(
-    s.phaseEndsAt > 0 === timedPhases.includes(phase),
-    at("a phase is timed exactly when it has a timebox"),
-    { phase, phaseEndsAt: s.phaseEndsAt },
-  );
-
-  // Hands: unique members, only in hand phases, mirrored by handUp.
-  claim(unique(hands), at("no duplicate hands"), hands);
-  claim(
-    hands.every((id) => members[id] !== undefined),
-    at("every hand is a member's"),
-    hands,
-  );
-  claim(handPhases.includes(phase) || hands.length === 0, at(`no hands in ${phase}`), hands);
-  for (const [id, m] of Object.entries(members)) {
-    claim(m.handUp === hands.includes(id), at(`${m.name}'s handUp matches hands`), hands);
-  }
-
-  // Roles.
-  claim(
-    s.facilitatorId === "" || members[s.facilitatorId] !== undefined,
-    at("the facilitator is a member"),
-    s.facilitatorId,
-  );
-  if (s.presenterId !== "") {
-    claim(members[s.presenterId] !== undefined, at("the presenter is a member"), s.presenterId);
-    claim(roundPhases.includes(phase), at("a presenter only during a round"), phase);
-    claim(s.floorId !== s.presenterId, at("the presenter never takes the floor"));
-    claim(
-      phase !== "experiences" || !hands.includes(s.presenterId),
-      at("the presenter has no hand up in experiences"),
-      hands,
-    );
-  }
-  claim(phase !== "lobby" || s.round === 0, at("no round in the lobby"), s.round);
-  claim(unique(s.volunteers), at("no duplicate volunteers"), s.volunteers);
-
-  // The pulse: aggregates only, and only once revealed.
-  const pulse = s.pulse as Plain;
-  const counts = pulse.counts as number[];
-  claim(["idle", "open", "revealed", "withheld"].includes(pulse.status), at("pulse status"), pulse);
-  if (pulse.status === "revealed") {
-    claim(counts.length === 5, at("a revealed pulse has five counts"), pulse);
-    const sum = counts.reduce((a, n) => a + n, 0);
-    claim(pulse.answered >= pulse.threshold, at("revealed only at the threshold"), pulse);
-    claim(Number.isInteger(pulse.mean * 10), at("the mean has one decimal"), pulse);
-    if (pulse.answered >= PULSE_COUNTS_FROM) {
-      claim(sum === pulse.answered, at("pulse counts add up to answered"), pulse);
-      const total = counts.reduce((a, n, i) => a + n * (i + 1), 0);
-      claim(
-        pulse.mean === Math.round((total * 10) / sum) / 10,
-        at("the mean matches the counts"),
-        pulse,
-      );
-    } else {
-      claim(sum === 0, at(`no counts below ${PULSE_COUNTS_FROM} answers`), pulse);
-      claim(pulse.mean >= 1 && pulse.mean <= 5, at("a mean between 1 and 5"), pulse);
-    }
-  } else {
-    claim(
-      counts.length === 0 && pulse.mean === 0,
-      at(`no counts nor mean while ${pulse.status}`),
-      pulse,
-    );
-  }
-  claim(pulse.status !== "idle" || pulse.answered === 0, at("an idle pulse has no answers"), pulse);
-
-  if (seesContent) {
-    const questions = s.questions as Plain[];
-    claim(unique(questions.map((q) => q.id)), at("question ids are unique"), questions);
-    const asking = questions.filter((q) => q.status === "asking");
-    claim(asking.length <= 1, at("at most one question being asked"), questions);
-    claim(
-      asking.every((q) => q.askerId === s.floorId),
-      at("the asker of the question being asked has the floor"),
-      { floorId: s.floorId, asking },
-    );
-    const commitments = s.commitments as Plain[];
-    claim(unique(commitments.map((c) => c.id)), at("commitment ids are unique"), commitments);
-  } else {
-    // Nothing said in the meeting reaches a member who has not agreed.
-    claim((s.questions ?? []).length === 0, at("no questions before agreeing"), s.questions);
-    claim((s.commitments ?? []).length === 0, at("no commitments before agreeing"), s.commitments);
-    for (const m of Object.values(members)) {
-      for (const field of ["checkinWord", "closingWord", "shareNote", "shareHint"]) {
-        claim((m[field] ?? "") === "", at(`no ${field} before agreeing`), m);
-      }
-    }
-  }
 }
 
 /** Deep equality that costs one stringify while it holds, and shows a diff when it does not. */
@@ -631,7 +709,7 @@ function same(actual: unknown, expected: unknown, what: string): void {
 }
 
 // ---------------------------------------------------------------------------------------------
-// A run: one table, five people, meetings one after another while steps remain.
+// A run: one table, its people, meetings one after another while steps remain.
 
 /** A ping round-trip: the server has handled everything this client sent before it. */
 function ping(seat: Seat, ms = 3000): Promise<void> {
@@ -652,22 +730,37 @@ function ping(seat: Seat, ms = 3000): Promise<void> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** One connection of a person to the meeting. */
 interface Seat {
+  /** The person's index in `cast`. */
   index: number;
   person: Person;
   /** The close code, once the connection is gone. */
   gone?: number;
+  /** Why the connection may go: the person left, or the room was told to close it with a code. */
+  sentAway?: number | "left";
   left: Promise<void>;
+  /** The connection was shown who waits as the facilitator, and then stopped facilitating. */
+  demoted?: boolean;
+  facilitated?: boolean;
 }
 
 interface Stats {
   runs: number;
+  tables: Record<Admission, number>;
   meetings: number;
   sent: number;
   held: number;
   accepted: number;
   invalid: number;
   notAllowed: number;
+  /** Refusals of messages from people waiting to be let in. */
+  refusedWaiting: number;
+  joins: number;
+  joinsWaiting: number;
+  joinsRefused: number;
+  secondWindows: number;
+  leaves: number;
   phases: Set<string>;
   accepts: Map<string, number>;
   lengths: number[];
@@ -676,73 +769,129 @@ interface Stats {
 
 const stats: Stats = {
   runs: 0,
+  tables: { members: 0, open: 0 },
   meetings: 0,
   sent: 0,
   held: 0,
   accepted: 0,
   invalid: 0,
   notAllowed: 0,
+  refusedWaiting: 0,
+  joins: 0,
+  joinsWaiting: 0,
+  joinsRefused: 0,
+  secondWindows: 0,
+  leaves: 0,
   phases: new Set(),
   accepts: new Map(),
   lengths: [],
   setupMs: 0,
 };
 
+/** A name that reads as another's without case or surrounding spaces: it must be refused. */
+const lookalikes = [
+  (name: string) => name.toUpperCase(),
+  (name: string) => name.toLowerCase(),
+  (name: string) => ` ${name.toUpperCase()} `,
+];
+
 class Run {
+  /** Every connection of the meeting, in the order they joined; gone ones stay listed. */
   seats: Seat[] = [];
   shadow!: Shadow;
-  ids: string[] = [];
+  /** Each person's member id now: a fresh key (a new device) makes a new one. */
+  readonly ids: string[];
   readonly trace: string[] = [];
   phase: Phase = "lobby";
   stepsInPhase = 0;
-  private readonly keys = cast.map(
-    (name, i) => `fuzz-${process.pid}-${Math.random().toString(36).slice(2)}-${i}-${name}`,
-  );
+  private readonly keys: string[];
+  private roomId = "";
+  private readonly startedAt = Date.now();
+  /** When each person waiting has waited since, as the facilitator was first shown it. */
+  private readonly since = new Map<string, number>();
 
   constructor(
     private readonly server: TestServer,
     private readonly table: { tableId: string; facilitatorKey: string },
-  ) {}
+  ) {
+    this.keys = cast.map((_name, i) => this.newKey(i));
+    this.ids = this.keys.map((key) => memberIdFor(table.tableId, key));
+  }
 
-  /** A fresh meeting: everyone joins (Ana with the key), and the first three agree. */
+  private newKey(index: number): string {
+    return `fuzz-${process.pid}-${Math.random().toString(36).slice(2)}-${index}-${cast[index]}`;
+  }
+
+  /**
+   * A fresh meeting: the regulars join (Ana first, with the key); Ana agrees and lets in any
+   * regular who waits, then Ben and Chloé agree. The shadow starts from what the room reads.
+   */
   async openMeeting(): Promise<void> {
     const started = Date.now();
     stats.meetings++;
     this.trace.push(`-- a new meeting`);
     this.seats = [];
-    // Ana first, with the key; the others together (the order of their joins does not matter).
-    const joinAs = (index: number) =>
-      join(this.server.url, this.table.tableId, cast[index]!, {
-        memberKey: this.keys[index],
-        ...(index === FACILITATOR ? { facilitatorKey: this.table.facilitatorKey } : {}),
-      });
-    const people = [await joinAs(FACILITATOR)];
-    const earlier = await this.server.storage.openCommitments(this.table.tableId);
-    people.push(...(await Promise.all(cast.slice(1).map((_name, i) => joinAs(i + 1)))));
-    this.shadow = new Shadow(earlier, this.table.facilitatorKey);
-    for (const [index, person] of people.entries()) {
-      let markGone: (code: number) => void = () => {};
-      const seat: Seat = {
-        index,
-        person,
-        left: new Promise<void>((resolve) => {
-          markGone = (code) => {
-            seat.gone ??= code;
-            resolve();
-          };
-        }),
-      };
-      person.room.onLeave(markGone);
-      person.room.onDrop(markGone);
-      this.seats.push(seat);
-      this.shadow.join(person.memberId, person.name, index === FACILITATOR);
+    this.since.clear();
+    // What the room reads from storage as Ana's join creates it.
+    const storage = this.server.storage;
+    const { tableId } = this.table;
+    const table = await storage.getTable(tableId);
+    const input: MeetingInput = {
+      admission: table!.admission,
+      roster: await storage.roster(tableId),
+      earlier: await storage.openCommitments(tableId),
+    };
+    this.shadow = new Shadow(input, this.table.facilitatorKey);
+    const ana = await this.connect(FACILITATOR, cast[FACILITATOR]);
+    this.roomId = ana.person.room.roomId;
+    // The others together (the order of their joins does not matter), seated in index order.
+    const others = await Promise.all(
+      REGULARS.slice(1).map((index) => this.connect(index, cast[index]!, false)),
+    );
+    this.seats.push(...others);
+    for (const seat of this.seats) {
+      this.shadow.join(seat.person.memberId, seat.person.name, seat.index === FACILITATOR);
     }
-    this.ids = this.seats.map((s) => s.person.memberId);
     await this.settleAll();
-    for (const index of AGREE_AT_ONCE) {
+    this.checkEveryone();
+    await this.step({ by: FACILITATOR, type: "confidentiality.agree", payload: undefined });
+    for (const index of REGULARS) {
+      if (!this.shadow.waits(this.ids[index]!)) continue;
+      const memberId = this.ids[index];
+      await this.step({ by: "facilitator", type: "member.admit", payload: { memberId } });
+    }
+    for (const index of AGREE_AT_ONCE.slice(1)) {
       await this.step({ by: index, type: "confidentiality.agree", payload: undefined });
     }
     stats.setupMs += Date.now() - started;
+  }
+
+  /** Joins as the person, with their key now; the seat is listed unless `list` is false. */
+  private async connect(
+    index: number,
+    name: string,
+    list = true,
+    memberKey = this.keys[index],
+  ): Promise<Seat> {
+    const person = await join(this.server.url, this.table.tableId, name, {
+      memberKey,
+      ...(index === FACILITATOR ? { facilitatorKey: this.table.facilitatorKey } : {}),
+    });
+    let markGone: (code: number) => void = () => {};
+    const seat: Seat = {
+      index,
+      person,
+      left: new Promise<void>((resolve) => {
+        markGone = (code) => {
+          seat.gone ??= code;
+          resolve();
+        };
+      }),
+    };
+    person.room.onLeave(markGone);
+    person.room.onDrop(markGone);
+    if (list) this.seats.push(seat);
+    return seat;
   }
 
   async close(): Promise<void> {
@@ -756,8 +905,38 @@ class Run {
     return this.seats.filter((s) => s.gone === undefined);
   }
 
+  /** The person's connection, while they have one. */
+  seatOf(index: number): Seat | undefined {
+    return this.alive().find((s) => s.index === index);
+  }
+
   async settleAll(): Promise<void> {
     await Promise.all(this.alive().map((s) => ping(s)));
+  }
+
+  /** The room's own state (every field, whoever may see it), as its Schema holds it now. */
+  private serverState(): Plain {
+    const room = matchMaker.getLocalRoomById(this.roomId);
+    if (!room) throw new Error("the meeting's room is gone");
+    return (room.state as unknown as { toJSON(): Plain }).toJSON();
+  }
+
+  /** Waits until the room's state shows what happened outside any message (a leave). */
+  private async untilRoom(what: string, check: (state: Plain) => boolean): Promise<void> {
+    const deadline = Date.now() + 3000;
+    while (!check(this.serverState())) {
+      if (Date.now() > deadline) throw new Error(`the room never showed that ${what}`);
+      await sleep(5);
+    }
+  }
+
+  /** Member ids in the order of the people they belong to: references replay by person. */
+  private byPerson(ids: string[]): string[] {
+    const order = (id: string) => {
+      const i = this.ids.indexOf(id);
+      return i < 0 ? cast.length : i;
+    };
+    return [...ids].sort((a, b) => order(a) - order(b) || a.localeCompare(b));
   }
 
   /** Replaces references with what they name in the meeting as it is now. */
@@ -771,6 +950,8 @@ class Run {
       switch (r.$ref) {
         case "member":
           return pick(this.ids, "nobody-at-this-table");
+        case "waiting":
+          return pick(this.byPerson(Object.keys(c.waiting)), "nobody-waiting");
         case "question":
           return pick(
             c.questions.map((q) => q.id),
@@ -790,22 +971,25 @@ class Run {
 
   /** The seat of whoever sends the step, or undefined when nobody holds that role now. */
   sender(by: By, payload: unknown): Seat | undefined {
+    if (typeof by === "number") return this.seatOf(by);
+    if (by === "waiting") {
+      const waiting = this.alive().filter((s) => this.shadow.waits(s.person.memberId));
+      return waiting.sort((a, b) => a.index - b.index)[0];
+    }
     const c = this.shadow.context;
     const p = (payload ?? {}) as Plain;
     const id =
-      typeof by === "number"
-        ? this.ids[by]
-        : by === "facilitator"
-          ? c.facilitatorId
-          : by === "presenter"
-            ? c.presenterId
-            : by === "owner"
-              ? c.commitments.find((k) => k.id === p.commitmentId)?.ownerId
-              : c.questions.find((q) => q.id === p.questionId)?.askerId;
+      by === "facilitator"
+        ? c.facilitatorId
+        : by === "presenter"
+          ? c.presenterId
+          : by === "owner"
+            ? c.commitments.find((k) => k.id === p.commitmentId)?.ownerId
+            : c.questions.find((q) => q.id === p.questionId)?.askerId;
     return this.alive().find((s) => s.person.memberId === id);
   }
 
-  /** Sends one message, waits for the room's answer, and checks everything. */
+  /** Runs one step (sends one message, or someone comes or goes), and checks everything. */
   async step(step: Step): Promise<void> {
     if (step.during && !step.during.includes(this.phase)) {
       stats.held++;
@@ -814,6 +998,9 @@ class Run {
     if (this.stepsInPhase < (step.after ?? 0) * dwell[this.phase]) {
       stats.held++;
       return;
+    }
+    if ("act" in step) {
+      return step.act === "join" ? this.arrive(step) : this.depart(step);
     }
     const payload = this.resolve(step.payload);
     const seat = this.sender(step.by, payload);
@@ -831,7 +1018,7 @@ class Run {
     const wireType = typeOverTheWire(type);
     const prediction = this.shadow.predict(who.memberId, wireType, overTheWire(payload));
     const before = new Map(this.alive().map((s) => [s, JSON.stringify(s.person.state())]));
-    const errorsBefore = this.seats.map((s) => s.person.errors.length);
+    const errorsBefore = new Map(this.seats.map((s) => [s, s.person.errors.length]));
 
     stats.sent++;
     who.room.send(type as string, payload);
@@ -842,7 +1029,7 @@ class Run {
       const deadline = Date.now() + 1000;
       while (
         JSON.stringify(who.state()) === before.get(seat) &&
-        who.errors.length === errorsBefore[seat.index] &&
+        who.errors.length === errorsBefore.get(seat) &&
         Date.now() < deadline
       ) {
         await sleep(5);
@@ -852,11 +1039,11 @@ class Run {
     await this.settleAll();
 
     // The reply: one error of the predicted code to the sender alone, or none at all.
-    const replies = who.errors.slice(errorsBefore[seat.index]);
+    const replies = who.errors.slice(errorsBefore.get(seat));
     for (const s of this.seats) {
       if (s !== seat) {
         expect(s.person.errors.length, `${s.person.name} got an error meant for another`).toBe(
-          errorsBefore[s.index],
+          errorsBefore.get(s),
         );
       }
     }
@@ -871,8 +1058,11 @@ class Run {
       });
       expect(typeof reply!.message === "string" && reply!.message.length > 0).toBe(true);
       expect(reply!.message, "no stack trace in an error").not.toMatch(/\n\s+at /);
+      // The room explains a refusal as the machine does (a waiting person's, as the room does).
+      expect(reply!.message, "the refusal's message").toBe(prediction.why);
       if (prediction.refused === "invalid") stats.invalid++;
       else stats.notAllowed++;
+      if (prediction.why === WAITING_REFUSAL) stats.refusedWaiting++;
     } else {
       expect(replies, "no error for a message the machine allows").toEqual([]);
       stats.accepted++;
@@ -891,11 +1081,112 @@ class Run {
       const { event } = prediction;
       this.applyToShadow(event, who);
       if (event.type === "member.remove") {
-        const removed = this.seats.find((s) => s.person.memberId === event.memberId);
-        if (removed) await this.removed(removed);
+        await this.sentAway(event.memberId, CLOSE_REMOVED, "removal");
+      } else if (event.type === "member.decline") {
+        await this.sentAway(event.memberId, CLOSE_DECLINED, "decline");
       }
     }
 
+    this.checkEveryone();
+  }
+
+  /**
+   * Someone joins: with their key, a fresh one, or under a name that clashes with one here; or,
+   * while connected, again from a second window (the first is replaced) or from a new device
+   * (refused: their own name is taken). The machine says whether the room lets them in, and
+   * whether they wait.
+   */
+  private async arrive(step: Act): Promise<void> {
+    const index = step.by;
+    const c = this.shadow.context;
+    let name: string = cast[index]!;
+    if (step.clash !== undefined) {
+      const here = [
+        ...Object.values(c.members)
+          .filter((m) => !m.left)
+          .map((m) => m.name),
+        ...Object.values(c.waiting).map((w) => w.name),
+      ].sort();
+      const target = here[step.clash % here.length];
+      if (target === undefined) {
+        stats.held++;
+        return;
+      }
+      name = lookalikes[Math.floor(step.clash / here.length) % lookalikes.length]!(target);
+    }
+    const earlier = this.seatOf(index);
+    const key = step.fresh ? this.newKey(index) : this.keys[index]!;
+    const id = memberIdFor(this.table.tableId, key);
+    const { event, why } = this.shadow.joining(id, name, index === FACILITATOR);
+    // A new device let in beside a connection still open would make two people of one person.
+    if (earlier && step.fresh && why === undefined) {
+      stats.held++;
+      return;
+    }
+    this.trace.push(
+      `${JSON.stringify(name)} joins as ${cast[index]}${step.fresh ? ", with a new key" : ""}` +
+        `${earlier ? `, while connected${step.fresh ? "" : " (a second window)"}` : ""}`,
+    );
+    stats.joins++;
+    const before = new Map(this.alive().map((s) => [s, JSON.stringify(s.person.state())]));
+    let seat: Seat;
+    try {
+      seat = await this.connect(index, name, true, key);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      claim(why !== undefined, `${name} could not join, though the machine lets them`, message);
+      expect(message, "the join's refusal").toBe(why);
+      stats.joinsRefused++;
+      await this.settleAll();
+      for (const [s, json] of before) {
+        expect(JSON.stringify(s.person.state()), `${s.person.name}'s state after a refusal`).toBe(
+          json,
+        );
+      }
+      this.checkEveryone();
+      return;
+    }
+    claim(why === undefined, `${name} joined, though the machine refuses: ${why}`);
+    // A new key is a new member id from now on: references to the person name it.
+    this.keys[index] = key;
+    this.ids[index] = id;
+    this.shadow.apply(event);
+    if (this.shadow.waits(id)) stats.joinsWaiting++;
+    if (earlier) {
+      // The same member from a second window: the first one is closed, with its code.
+      stats.secondWindows++;
+      earlier.sentAway = CLOSE_REPLACED;
+      const deadline = Date.now() + 2000;
+      while (earlier.gone === undefined && Date.now() < deadline) await sleep(5);
+      expect(earlier.gone, `${name}'s first window is replaced`).toBe(CLOSE_REPLACED);
+    }
+    await this.settleAll();
+    this.checkEveryone();
+  }
+
+  /** Someone leaves for good (a waiting person stops waiting). */
+  private async depart(step: Act): Promise<void> {
+    const seat = this.seatOf(step.by);
+    // The last one out would close the room, and the next join would open another meeting.
+    if (!seat || this.alive().length === 1) {
+      stats.held++;
+      return;
+    }
+    const id = seat.person.memberId;
+    this.trace.push(`${seat.person.name} leaves`);
+    stats.leaves++;
+    seat.sentAway = "left";
+    await seat.person.leave();
+    await seat.left;
+    // The room hears of a leave from Colyseus, not as a message: wait until its state shows it.
+    await this.untilRoom(
+      `${seat.person.name} left`,
+      (s) =>
+        !Object.hasOwn(s.waiting ?? {}, id) &&
+        (s.members?.[id] === undefined || s.members[id].left === true),
+    );
+    this.shadow.apply({ type: "member.leave", from: id, at: Date.now() });
+    await this.settleAll();
     this.checkEveryone();
   }
 
@@ -911,10 +1202,15 @@ class Run {
     this.shadow.apply(event);
   }
 
-  private async removed(seat: Seat): Promise<void> {
+  /** The room closes the connection of whom it removed or declined, with the code for it. */
+  private async sentAway(memberId: string, code: number, what: string): Promise<void> {
+    // Its connection may be closed already: the one not yet gone for another reason.
+    const seat = this.seats.find((s) => s.person.memberId === memberId && !s.sentAway);
+    if (!seat) return;
+    seat.sentAway = code;
     const deadline = Date.now() + 2000;
     while (seat.gone === undefined && Date.now() < deadline) await sleep(5);
-    expect(seat.gone, `${seat.person.name} is sent away with the removal code`).toBe(CLOSE_REMOVED);
+    expect(seat.gone, `${seat.person.name} is sent away with the ${what}'s code`).toBe(code);
   }
 
   /** After every step: what each client decodes, against the invariants and the shadow. */
@@ -926,11 +1222,12 @@ class Run {
       Object.keys(Object.prototype),
     );
     for (const s of this.seats) {
-      if (s.gone !== undefined && s.gone !== CLOSE_REMOVED) {
+      if (s.gone !== undefined && s.sentAway === undefined) {
         throw new Error(`${s.person.name} lost the connection (code ${s.gone})`);
       }
     }
     const expected = this.shadow.synced() as unknown as Plain;
+    const c = this.shadow.context;
     stats.phases.add(expected.phase);
     if (expected.phase !== this.phase) {
       this.phase = expected.phase;
@@ -938,30 +1235,76 @@ class Run {
     }
     const expectedPublic = publicFields(expected);
     const expectedContent = contentFields(expected);
+    const expectedWaiting = waitingFields(expected.waiting);
+    for (const id of [...this.since.keys()]) {
+      if (!Object.hasOwn(c.waiting, id)) this.since.delete(id);
+    }
     for (const s of this.alive()) {
       const state = s.person.state() as Plain;
-      const agreed = this.shadow.context.members[s.person.memberId]?.agreed === true;
-      checkInvariants(state, s.person.name, agreed);
-      same(publicFields(state), expectedPublic, `${s.person.name} sees what the machine says`);
+      const { memberId, name } = s.person;
+      const waits = this.shadow.waits(memberId);
+      claim(
+        s.person.waiting() === waits,
+        `${name} was told ${s.person.waiting() ? "to wait" : "they are in"}`,
+        { waits },
+      );
+      if (waits) {
+        // Nobody unadmitted holds anything but the table's name and the phase.
+        same(
+          state,
+          { tableName: TABLE_NAME, phase: expected.phase },
+          `${name} waits and decodes only the table's name and the phase`,
+        );
+        continue;
+      }
+      const member = c.members[memberId];
+      claim(member !== undefined, `${name} is connected, so waits or is a member`);
+      const agreed = member!.agreed;
+      checkInvariants(state, name, agreed);
+      same(publicFields(state), expectedPublic, `${name} sees what the machine says`);
       if (agreed) {
-        same(contentFields(state), expectedContent, `${s.person.name} sees the content`);
+        same(contentFields(state), expectedContent, `${name} sees the content`);
+      }
+      // Who waits reaches the facilitator alone (once agreed), as the machine has them.
+      const facilitating = agreed && c.facilitatorId === memberId;
+      // So does the language checker's flag on share notes.
+      for (const [id, m] of Object.entries(state.members as Record<string, Plain>)) {
+        const flag = facilitating ? expected.members[id]?.shareHint : undefined;
+        claim(m.shareHint === flag, `${name} sees ${m.name}'s share flag only if facilitating`, {
+          seen: m.shareHint ?? "(none)",
+          flag: flag ?? "(none)",
+        });
+      }
+      if (s.facilitated && !facilitating) s.demoted = true;
+      s.facilitated ||= facilitating;
+      if (facilitating) {
+        same(waitingFields(state.waiting), expectedWaiting, `${name} facilitates: who waits`);
+        for (const w of Object.values((state.waiting ?? {}) as Record<string, Plain>)) {
+          claim(
+            w.since >= this.startedAt && w.since <= Date.now(),
+            `${name}'s state: ${w.name} waits since a moment of this run`,
+            w,
+          );
+          // Waiting again from a second window, or shown to the next facilitator: the same wait.
+          const first = this.since.get(w.id) ?? w.since;
+          claim(w.since === first, `${name}'s state: ${w.name} waits since the same moment`, {
+            first,
+            since: w.since,
+          });
+          this.since.set(w.id, first);
+        }
+      } else {
+        claim(
+          Object.keys(state.waiting ?? {}).length === 0,
+          `${name}'s state: nobody waiting is shown to a member who does not facilitate`,
+          state.waiting,
+        );
       }
     }
   }
 
   get ended(): boolean {
     return this.shadow.actor.getSnapshot().status === "done";
-  }
-}
-
-function safeJson(value: unknown): string {
-  try {
-    const text = JSON.stringify(value, (_k, v) =>
-      typeof v === "number" && !Number.isFinite(v) ? String(v) : v,
-    );
-    return text === undefined ? String(value) : text.length > 160 ? `${text.slice(0, 160)}…` : text;
-  } catch {
-    return String(value);
   }
 }
 
@@ -988,7 +1331,7 @@ class StepFailure extends Error {
       .split(/[;:]/)
       .slice(0, 2)
       .join(":")
-      .replace(/\b(Ana|Ben|Chloé|Dev|Nia)\b/g, "someone")
+      .replace(new RegExp(`\\b(${cast.join("|")})\\b`, "gi"), "someone")
       .replace(/"[^"]*"|\d+/g, "…");
   }
 }
@@ -998,10 +1341,12 @@ async function runSteps(
   server: TestServer,
   steps: Step[],
   then?: (run: Run) => Promise<void>,
+  admission: Admission = "open",
 ): Promise<void> {
   stats.runs++;
+  stats.tables[admission]++;
   stats.lengths.push(steps.length);
-  const table = await createTable(server.url, TABLE_NAME);
+  const table = await createTable(server.url, TABLE_NAME, { admission });
   const run = new Run(server, table);
   let index = -1;
   try {
@@ -1027,9 +1372,13 @@ async function runSteps(
 }
 
 /** The failure of a replay, if it fails. */
-async function failureOf(server: TestServer, steps: Step[]): Promise<StepFailure | undefined> {
+async function failureOf(
+  server: TestServer,
+  steps: Step[],
+  admission: Admission,
+): Promise<StepFailure | undefined> {
   try {
-    await runSteps(server, steps);
+    await runSteps(server, steps, undefined, admission);
     return undefined;
   } catch (error) {
     if (error instanceof StepFailure) return error;
@@ -1044,14 +1393,14 @@ async function failureOf(server: TestServer, steps: Step[]): Promise<StepFailure
  */
 async function shrinkSteps(
   server: TestServer,
-  steps: Step[],
+  { admission, steps }: Fuzz,
   failure: StepFailure,
   deadline: number,
 ): Promise<{ steps: Step[]; failure: StepFailure }> {
   const cut = (s: Step[], f: StepFailure) => (f.index >= 0 ? s.slice(0, f.index + 1) : s);
   let best = { steps: cut(steps, failure), failure };
   const attempt = async (candidate: Step[]) => {
-    const f = await failureOf(server, candidate);
+    const f = await failureOf(server, candidate, admission);
     if (f && f.signature === failure.signature) {
       best = { steps: cut(candidate, f), failure: f };
       return true;
@@ -1059,7 +1408,7 @@ async function shrinkSteps(
     return false;
   };
   // Patience and phase conditions keep steps that only count messages: try without them.
-  const plain = (s: Step): Step => ({ by: s.by, type: s.type, payload: s.payload });
+  const plain = ({ after: _after, during: _during, ...s }: Step): Step => s;
   await attempt(best.steps.map(plain));
   for (let progress = true; progress && Date.now() < deadline;) {
     progress = false;
@@ -1103,35 +1452,52 @@ describe("a live room under random and malformed messages", () => {
       const replay = `FUZZ_SEED=${SEED} npx vitest run --project integration test/integration/fuzz.test.ts`;
       console.log(`fuzzing with seed ${SEED}; to replay: ${replay}`);
       const details = await fc.check(
-        fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: STEPS, size: "max" }), (steps) =>
-          runSteps(server, steps),
+        fc.asyncProperty(fuzz, ({ admission, steps }) =>
+          runSteps(server, steps, undefined, admission),
         ),
         { seed: SEED, numRuns: RUNS, endOnFailure: true },
       );
       console.log(
-        `fuzz seed ${SEED}: ${stats.runs} runs, ${stats.meetings} meetings, ${stats.sent} messages ` +
+        `fuzz seed ${SEED}: ${stats.runs} runs (${stats.tables.members} members-only, ` +
+          `${stats.tables.open} open), ${stats.meetings} meetings, ${stats.sent} messages ` +
           `(${stats.accepted} accepted, ${stats.notAllowed} not_allowed, ${stats.invalid} invalid; ` +
+          `${stats.refusedWaiting} refused for waiting), ${stats.joins} joins during meetings ` +
+          `(${stats.joinsWaiting} waited, ${stats.joinsRefused} refused, ${stats.secondWindows} from a ` +
+          `second window), ${stats.leaves} leaves; ` +
           `${stats.held} steps held: no sender for the role, or not the phase yet) in ${Date.now() - started} ms ` +
           `(${stats.setupMs} ms joining); ` +
           `run lengths ${Math.min(...stats.lengths)}..${Math.max(...stats.lengths)}; ` +
           `phases reached: ${[...stats.phases].join(", ")}\naccepted by type: ${JSON.stringify(Object.fromEntries(stats.accepts))}`,
       );
       if (details.failed) {
-        const [steps] = details.counterexample ?? [[]];
+        const [failing] = details.counterexample ?? [{ admission: "open" as const, steps: [] }];
         const found = details.errorInstance;
         if (!(found instanceof StepFailure)) throw found;
         const deadline = Date.now() + Number(process.env.FUZZ_SHRINK_MS ?? 90_000);
-        const shrunk = await shrinkSteps(server, steps, found, deadline);
+        const shrunk = await shrinkSteps(server, failing, found, deadline);
         throw new Error(
           `Fuzzing failed: FUZZ_SEED=${SEED} (fast-check seed ${details.seed}, path ` +
             `"${details.counterexamplePath}"), after ${details.numRuns} runs.\n\n` +
-            `Shrunk to ${shrunk.steps.length} steps; replay them with runSteps(server, steps):\n` +
+            `Shrunk to ${shrunk.steps.length} steps at ${failing.admission === "members" ? "a members-only" : "an open"} table; ` +
+            `replay them with runSteps(server, steps, undefined, "${failing.admission}"):\n` +
             `${fc.stringify(shrunk.steps)}\n\n${shrunk.failure.message}`,
           { cause: shrunk.failure },
         );
       }
       // The weights must carry runs through the whole protocol, or the fuzzing proves little.
       for (const phase of phases) expect(stats.phases, `reached ${phase}`).toContain(phase);
+      // And through both kinds of table, with people waiting, let in, sent away and refused.
+      if (RUNS >= 10) {
+        expect(stats.tables.members, "members-only tables fuzzed").toBeGreaterThan(0);
+        expect(stats.tables.open, "open tables fuzzed").toBeGreaterThan(0);
+        for (const type of ["member.admit", "member.decline", "member.remove"]) {
+          expect(stats.accepts.get(type) ?? 0, `${type} accepted`).toBeGreaterThan(0);
+        }
+        expect(stats.refusedWaiting, "messages of waiting people refused").toBeGreaterThan(0);
+        expect(stats.joinsWaiting, "joins that wait").toBeGreaterThan(0);
+        expect(stats.joinsRefused, "joins refused").toBeGreaterThan(0);
+        expect(stats.leaves, "people who left").toBeGreaterThan(0);
+      }
     },
     10 * 60_000,
   );
@@ -1157,7 +1523,12 @@ describe("regressions found by the fuzzing", () => {
         { by: "facilitator", type: "pulse.close", payload: undefined },
       ],
       async (run) => {
-        for (const s of run.alive()) {
+        // Those who agreed see it; the others see no pulse at all.
+        const agreed = (s: Seat) => s.person.state().members?.[s.person.memberId]?.agreed === true;
+        for (const s of run.alive().filter((s) => !agreed(s))) {
+          expect(s.person.state().pulse, `${s.person.name} has not agreed`).toBeUndefined();
+        }
+        for (const s of run.alive().filter(agreed)) {
           expect(s.person.state().pulse, `${s.person.name}'s pulse`).toMatchObject({
             status: "revealed",
             answered: 3,
@@ -1180,7 +1551,7 @@ describe("regressions found by the fuzzing", () => {
         { by: 1, type: "checkin.word", payload: { word: "Curious" } },
       ],
       async (run) => {
-        const dev = run.seats[LATE]!;
+        const dev = run.seatOf(LATE)!;
         const ben = run.ids[1]!;
         dev.person.room.send("confidentiality.agree");
         await ping(dev);
@@ -1198,7 +1569,7 @@ describe("regressions found by the fuzzing", () => {
     // to the room's wildcard handler shifted by one argument, so the room took the payload
     // for the type: `*` with payload "phase.next" was refused as an invalid "phase.next".
     await runSteps(server, [], async (run) => {
-      const ana = run.seats[FACILITATOR]!;
+      const ana = run.seatOf(FACILITATOR)!;
       const before = ana.person.errors.length;
       ana.person.room.send("*", "phase.next");
       await ping(ana);
@@ -1207,5 +1578,49 @@ describe("regressions found by the fuzzing", () => {
       ]);
       expect(ana.person.state().phase).toBe("lobby");
     });
+  });
+});
+
+/** Failures the fuzzing found at a members-only table (issue 10). */
+describe("regressions found by the fuzzing, with people waiting", () => {
+  it("stops showing who waits to a facilitator who hands over, or whose role is claimed", async () => {
+    // FUZZ_SEED=20260611, shrunk to two steps at a members-only table: a stranger waits, and
+    // Ana hands facilitation to Ben. Ana's client still decoded the stranger in `waiting`: the
+    // room moved her to a view without it and sent a full state, which deletes nothing.
+    const handoff = { memberId: { $ref: "member", n: 1 } };
+    const key = { facilitatorKey: { $ref: "key", n: 0 } };
+    await runSteps(
+      server,
+      [
+        { by: 7, act: "join" },
+        { by: "facilitator", type: "facilitator.handoff", payload: handoff },
+        { by: 6, act: "join" },
+        { by: FACILITATOR, type: "facilitator.claim", payload: key },
+        { by: 7, act: "leave" },
+      ],
+      async (run) => {
+        const [ana, ben] = [run.seatOf(FACILITATOR)!, run.seatOf(1)!];
+        expect(run.shadow.context.facilitatorId).toBe(ana.person.memberId);
+        expect(Object.keys(ana.person.state().waiting), "Ana facilitates again").toEqual([
+          run.ids[6],
+        ]);
+        expect(ben.person.state().waiting ?? {}, "Ben no longer facilitates").toEqual({});
+      },
+      "members",
+    );
+    // The same, checked as it happens, after the hand-off itself.
+    await runSteps(
+      server,
+      [
+        { by: 7, act: "join" },
+        { by: "facilitator", type: "facilitator.handoff", payload: handoff },
+      ],
+      async (run) => {
+        const [ana, ben] = [run.seatOf(FACILITATOR)!, run.seatOf(1)!];
+        expect(Object.keys(ben.person.state().waiting)).toEqual([run.ids[7]]);
+        expect(ana.person.state().waiting ?? {}, "Ana no longer facilitates").toEqual({});
+      },
+      "members",
+    );
   });
 });

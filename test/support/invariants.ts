@@ -2,6 +2,7 @@
 // socket fuzzer, test/integration/fuzz.test.ts) or the host's own view of its meeting (the
 // in-process fuzzer, test/unit/host.fuzz.test.ts).
 import { PULSE_COUNTS_FROM } from "../../shared/limits.ts";
+import { sameName } from "../../shared/names.ts";
 import { phases, type Phase } from "../../shared/types.ts";
 
 type Plain = Record<string, any>;
@@ -85,39 +86,60 @@ export function checkInvariants(s: Plain, who: string, seesContent: boolean): vo
     );
   }
   claim(phase !== "lobby" || s.round === 0, at("no round in the lobby"), s.round);
+  // Nobody here passes for someone else: names differ beyond case (those who left keep theirs).
+  const here = Object.values(members).filter((m) => !m.left);
+  claim(
+    here.every((m, i) => here.findIndex((o) => sameName(o.name, m.name)) === i),
+    at("members' names are unique without case"),
+    here.map((m) => m.name),
+  );
+  const waiting = Object.values((s.waiting ?? {}) as Record<string, Plain>);
+  claim(
+    waiting.every((w, i) => waiting.findIndex((o) => sameName(o.name, w.name)) === i),
+    at("the names of people waiting are unique without case"),
+    waiting.map((w) => w.name),
+  );
   claim(unique(s.volunteers), at("no duplicate volunteers"), s.volunteers);
 
-  // The pulse: aggregates only, and only once revealed.
-  const pulse = s.pulse as Plain;
-  const counts = pulse.counts as number[];
-  claim(["idle", "open", "revealed", "withheld"].includes(pulse.status), at("pulse status"), pulse);
-  if (pulse.status === "revealed") {
-    claim(counts.length === 5, at("a revealed pulse has five counts"), pulse);
-    const sum = counts.reduce((a, n) => a + n, 0);
-    claim(pulse.answered >= pulse.threshold, at("revealed only at the threshold"), pulse);
-    claim(Number.isInteger(pulse.mean * 10), at("the mean has one decimal"), pulse);
-    if (pulse.answered >= PULSE_COUNTS_FROM) {
-      claim(sum === pulse.answered, at("pulse counts add up to answered"), pulse);
-      const total = counts.reduce((a, n, i) => a + n * (i + 1), 0);
-      claim(
-        pulse.mean === Math.round((total * 10) / sum) / 10,
-        at("the mean matches the counts"),
-        pulse,
-      );
-    } else {
-      claim(sum === 0, at(`no counts below ${PULSE_COUNTS_FROM} answers`), pulse);
-      claim(pulse.mean >= 1 && pulse.mean <= 5, at("a mean between 1 and 5"), pulse);
-    }
-  } else {
+  if (seesContent) {
+    // The pulse: aggregates only, and only once revealed; counts only from 5 answers.
+    const pulse = s.pulse as Plain;
+    const counts = pulse.counts as number[];
     claim(
-      counts.length === 0 && pulse.mean === 0,
-      at(`no counts nor mean while ${pulse.status}`),
+      ["idle", "open", "revealed", "withheld"].includes(pulse.status),
+      at("pulse status"),
       pulse,
     );
-  }
-  claim(pulse.status !== "idle" || pulse.answered === 0, at("an idle pulse has no answers"), pulse);
+    if (pulse.status === "revealed") {
+      claim(counts.length === 5, at("a revealed pulse has five counts"), pulse);
+      const sum = counts.reduce((a, n) => a + n, 0);
+      claim(pulse.answered >= pulse.threshold, at("revealed only at the threshold"), pulse);
+      claim(Number.isInteger(pulse.mean * 10), at("the mean has one decimal"), pulse);
+      if (pulse.answered >= PULSE_COUNTS_FROM) {
+        claim(sum === pulse.answered, at("pulse counts add up to answered"), pulse);
+        const total = counts.reduce((a, n, i) => a + n * (i + 1), 0);
+        claim(
+          pulse.mean === Math.round((total * 10) / sum) / 10,
+          at("the mean matches the counts"),
+          pulse,
+        );
+      } else {
+        claim(sum === 0, at(`no counts below ${PULSE_COUNTS_FROM} answers`), pulse);
+        claim(pulse.mean >= 1 && pulse.mean <= 5, at("a mean between 1 and 5"), pulse);
+      }
+    } else {
+      claim(
+        counts.length === 0 && pulse.mean === 0,
+        at(`no counts nor mean while ${pulse.status}`),
+        pulse,
+      );
+    }
+    claim(
+      pulse.status !== "idle" || pulse.answered === 0,
+      at("an idle pulse has no answers"),
+      pulse,
+    );
 
-  if (seesContent) {
     const questions = s.questions as Plain[];
     claim(unique(questions.map((q) => q.id)), at("question ids are unique"), questions);
     const asking = questions.filter((q) => q.status === "asking");
@@ -130,12 +152,13 @@ export function checkInvariants(s: Plain, who: string, seesContent: boolean): vo
     const commitments = s.commitments as Plain[];
     claim(unique(commitments.map((c) => c.id)), at("commitment ids are unique"), commitments);
   } else {
-    // Nothing said in the meeting reaches a member who has not agreed.
-    claim((s.questions ?? []).length === 0, at("no questions before agreeing"), s.questions);
-    claim((s.commitments ?? []).length === 0, at("no commitments before agreeing"), s.commitments);
+    // Nothing said in the meeting reaches a member who has not agreed, not even the pulse.
+    claim(s.pulse === undefined, at("no pulse before agreeing"), s.pulse);
+    claim(s.questions === undefined, at("no questions before agreeing"), s.questions);
+    claim(s.commitments === undefined, at("no commitments before agreeing"), s.commitments);
     for (const m of Object.values(members)) {
       for (const field of ["checkinWord", "closingWord", "shareNote", "shareHint"]) {
-        claim((m[field] ?? "") === "", at(`no ${field} before agreeing`), m);
+        claim(m[field] === undefined, at(`no ${field} before agreeing`), m);
       }
     }
   }
