@@ -8,20 +8,11 @@ export interface CreatedTable {
   link: string;
 }
 
-/** One revealed pulse of an earlier (or this) meeting: when, how many answered, the mean. */
-export interface TrustPoint {
-  endedAt: number;
-  answered: number;
-  mean: number;
-}
+// What the server answers, as the server's storage defines it (types only: nothing of the
+// server reaches the page).
+import type { TableSummary, TrustPoint } from "../../server/storage/types.ts";
 
-export interface TableSummary {
-  tableId: string;
-  name: string;
-  openCommitments: number;
-  meetings: number;
-  trust: TrustPoint[];
-}
+export type { TableSummary, TrustPoint };
 
 /** What `GET /api/tables/:tableId` answers: the name for anyone, the rest for its members. */
 export type TableInfo = Pick<TableSummary, "tableId" | "name"> & Partial<TableSummary>;

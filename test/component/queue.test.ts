@@ -66,6 +66,21 @@ describe("your place in the hand queue", () => {
     await expect.element(peer.getByText("Advice?")).not.toBeInTheDocument();
   });
 
+  it("shows my own note that reads as advice to me alone, with why (the server sends it nobody)", async () => {
+    const advice = "You should just give them the raise";
+    const mine = await render(HandQueue, {
+      hands: ["dev"],
+      members,
+      memberId: "dev",
+      myNote: advice,
+    });
+    await expect.element(mine.getByText(`“${advice}”`)).toBeVisible();
+    await expect.element(mine.getByText(/Only you see this note/)).toBeVisible();
+    await mine.unmount();
+    const presenter = await render(HandQueue, { hands: ["dev"], members, memberId: "ben" });
+    await expect.element(presenter.getByText(`“${advice}”`)).not.toBeInTheDocument();
+  });
+
   it("words places the English way", () => {
     expect([1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 101].map(ordinal)).toEqual([
       "1st",
