@@ -1,5 +1,6 @@
 import type { Room } from "@colyseus/sdk";
 import { describe, expect, it, vi } from "vitest";
+import { tick } from "svelte";
 import { render } from "vitest-browser-svelte";
 import AdmissionEnded from "../../client/components/AdmissionEnded.svelte";
 import AdmissionPrompt from "../../client/components/console/AdmissionPrompt.svelte";
@@ -241,7 +242,8 @@ describe("the facilitator's admission prompt", () => {
     const notices = new Notices(60_000);
     await render(AnnounceHarness, { conn, notices });
     room.state({ ...meeting(), waiting: { eve } });
-    await new Promise((r) => setTimeout(r, 50));
+    // Every effect the new state starts has run once Svelte's pending work is flushed.
+    await tick();
     expect(notices.items).toEqual([]);
   });
 });

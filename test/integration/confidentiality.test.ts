@@ -455,8 +455,10 @@ describe("the server's logs", () => {
     await accepted(ana, "phase.next");
     await accepted(chloe, "checkin.word", { word: said[6] });
     await accepted(ana, "meeting.end");
+    const roomId = ana.room.roomId;
     for (const p of [ana, ben, chloe]) await p.leave();
-    await new Promise((r) => setTimeout(r, 50));
+    // The room closes when the last one leaves, writing the meeting's record as it goes.
+    await until("the meeting's room has closed", () => !matchMaker.getLocalRoomById(roomId));
 
     const log = output.join("\n");
     for (const text of said) expect(log, `the log repeats "${text}"`).not.toContain(text);

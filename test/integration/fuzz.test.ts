@@ -1021,21 +1021,14 @@ class Run {
     const errorsBefore = new Map(this.seats.map((s) => [s, s.person.errors.length]));
 
     stats.sent++;
-    who.room.send(type as string, payload);
-    await ping(seat);
-    if (storageBound.has(type) && !prediction.refused) {
-      // The room writes to storage before it applies these; wait for the state to show it (a
-      // follow-up report that repeats the last one changes nothing, hence the deadline).
-      const deadline = Date.now() + 1000;
-      while (
-        JSON.stringify(who.state()) === before.get(seat) &&
-        who.errors.length === errorsBefore.get(seat) &&
-        Date.now() < deadline
-      ) {
-        await sleep(5);
-        await ping(seat);
-      }
+    if (storageBound.has(type)) {
+      // The room writes these to storage before it applies them: its answer to the request
+      // comes once it did, after the patch that shows it.
+      await who.room.request(type as string, payload);
+    } else {
+      who.room.send(type as string, payload);
     }
+    await ping(seat);
     await this.settleAll();
 
     // The reply: one error of the predicted code to the sender alone, or none at all.
