@@ -228,6 +228,9 @@ describe("Roundtable on three processes, Redis and PostgreSQL", () => {
     expect(await chloe.send("floor.yield")).toBeUndefined();
     await sees(ana, { floorId: "" });
     const second = ana.state().questions[1];
+    // Dev asks it (only a voiced question can be marked answered), and Ben marks it answered.
+    expect(await ben.send("floor.give")).toBeUndefined();
+    await sees(ana, { floorId: dev.memberId });
     expect(await ben.send("question.answered", { questionId: second.id })).toBeUndefined();
 
     expect(await ana.send("phase.next")).toBeUndefined();
