@@ -408,6 +408,9 @@ export class MeetingHost {
     this.#send(event);
     this.#afterApply(event, context.waiting);
     await this.#storeRoster();
+    // What the event handed to storage (the meeting's record, a revealed pulse) is written before
+    // the answer: an answered message is stored.
+    await this.#writes;
     return undefined;
   }
 
