@@ -32,3 +32,18 @@ export const CLOSE_REPLACED = 4409;
 export const IDLE_ADMISSION_MS = 10 * 60_000;
 /** Most people waiting to be let in at once. */
 export const MAX_WAITING = 32;
+
+/** Longest parking-lot topic, in characters. */
+export const TOPIC_MAX = 120;
+/** Most topics on a parking lot at once. */
+export const PARKING_MAX = 40;
+/** Longest issue title, in characters. */
+export const ISSUE_TITLE_MAX = 120;
+/** Longest "why it matters" or "what I tried" on the issue card, in characters. */
+export const ISSUE_TEXT_MAX = 400;
+/** Fewest and most seconds one `timer.extend` adds. */
+export const EXTEND_MIN_SECONDS = 30;
+export const EXTEND_MAX_SECONDS = 600;
+/** A table's own timebox, in whole minutes: at least and at most. */
+export const TIMEBOX_MIN_MINUTES = 1;
+export const TIMEBOX_MAX_MINUTES = 120;

@@ -1,6 +1,11 @@
 import { z } from "zod";
 import { nameProblem } from "./names.ts";
 import {
+  EXTEND_MAX_SECONDS,
+  EXTEND_MIN_SECONDS,
+  ISSUE_TEXT_MAX,
+  ISSUE_TITLE_MAX,
+  TOPIC_MAX,
   MEMBER_KEY_MAX,
   MEMBER_KEY_MIN,
   NAME_MAX,
@@ -15,6 +20,7 @@ export { nameProblem, sameName } from "./names.ts";
 const id = z.string().min(1).max(64);
 const text = z.string().trim().min(1).max(TEXT_MAX);
 const none = z.strictObject({}).nullish();
+const rating = z.number().int().min(1).max(10).optional();
 
 /** Join options of the `roundtable` room. */
 export const joinOptionsSchema = z.object({
@@ -52,7 +58,11 @@ export const clientMessages = {
     drop: z.boolean().optional(),
   }),
   "presenter.volunteer": none,
-  "presenter.choose": z.strictObject({ memberId: id }),
+  "presenter.choose": z.strictObject({
+    memberId: id,
+    /** Version 2: a topic from the parking lot taken into the round. */
+    topicId: id.optional(),
+  }),
   "hand.raise": z
     .strictObject({
       /** Extension: an optional one-line note on what one will share. */
@@ -86,6 +96,32 @@ export const clientMessages = {
   "member.admit": z.strictObject({ memberId: id }),
   "member.decline": z.strictObject({ memberId: id }),
   "meeting.end": none,
+  // Version 2, the forum format: the updates go-around, the parking lot, the issue card.
+  "turn.done": none,
+  "turn.pass": none,
+  "turn.next": none,
+  "update.rate": z
+    .strictObject({ work: rating, family: rating, personal: rating })
+    .refine(
+      (r) => r.work !== undefined || r.family !== undefined || r.personal !== undefined,
+      "give at least one rating",
+    ),
+  "parking.add": z.strictObject({ text: z.string().trim().min(1).max(TOPIC_MAX) }),
+  "parking.remove": z.strictObject({ id }),
+  "parking.vote": z.strictObject({ id }),
+  "issue.set": z.strictObject({
+    title: z.string().trim().min(1).max(ISSUE_TITLE_MAX),
+    why: z.string().trim().max(ISSUE_TEXT_MAX).optional(),
+    tried: z.string().trim().max(ISSUE_TEXT_MAX).optional(),
+    ask: z.enum(["questions", "experiences", "both"]),
+  }),
+  "share.pass": none,
+  // Version 2, every format: time the group controls.
+  "timer.extend": z.strictObject({
+    seconds: z.number().int().min(EXTEND_MIN_SECONDS).max(EXTEND_MAX_SECONDS),
+  }),
+  /** `""` clears the timekeeper. */
+  "timekeeper.assign": z.strictObject({ memberId: z.string().max(64) }),
 } as const;
 
 export type ClientMessageType = keyof typeof clientMessages;

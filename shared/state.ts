@@ -15,6 +15,9 @@ import {
   defaultConfig,
   type Admission,
   type CommitmentStatus,
+  type IssueAsk,
+  type TableFormat,
+  type TurnStatus,
   type Phase,
   type PulseStatus,
   type PulseWithheldBecause,
@@ -37,6 +40,13 @@ export const Audience = {
 } as const;
 const { admitted, agreed, facilitator } = Audience;
 
+/** A member's 1–10 ratings in their update; 0 = not given (forum format). */
+export const RatingsState = schema(
+  { work: t.uint8(), family: t.uint8(), personal: t.uint8() },
+  "Ratings",
+);
+export type RatingsState = SchemaType<typeof RatingsState>;
+
 export const MemberState = schema(
   {
     id: t.string(),
@@ -56,6 +66,12 @@ export const MemberState = schema(
     /** The language checker's verdict on the share note: for the facilitator's eyes. */
     shareHint: t.string<Hint | "">().view(facilitator),
     left: t.boolean(),
+    /** Version 2, forum format: where the member's turn in the updates stands. */
+    turnStatus: t.string<TurnStatus>().view(admitted),
+    /** Version 2, forum format: ratings given in their update, never stored. */
+    ratings: t.ref(RatingsState).view(agreed),
+    /** Version 2: chose to pass in this round's experience shares. */
+    passedThisRound: t.boolean().view(admitted),
   },
   "Member",
 );
@@ -103,6 +119,32 @@ export const PulseState = schema(
 );
 export type PulseState = SchemaType<typeof PulseState>;
 
+/** A possible topic on the parking lot (version 2). */
+export const ParkingState = schema(
+  {
+    id: t.string(),
+    authorId: t.string(),
+    text: t.string(),
+    votes: t.uint16(),
+    /** Who voted for it, sorted (our addition: a member sees their own vote). */
+    voters: t.array("string"),
+  },
+  "ParkingTopic",
+);
+export type ParkingState = SchemaType<typeof ParkingState>;
+
+/** The presenter's issue card (version 2); all "" when none is shared. */
+export const IssueState = schema(
+  {
+    title: t.string(),
+    why: t.string(),
+    tried: t.string(),
+    ask: t.string<IssueAsk | "">(),
+  },
+  "IssueCard",
+);
+export type IssueState = SchemaType<typeof IssueState>;
+
 export const WaitingState = schema(
   {
     id: t.string(),
@@ -147,6 +189,22 @@ export const RoundtableState = schema(
     admission: t.string<Admission>().view(admitted).default("members"),
     /** People waiting to be let in; only the facilitator receives them. */
     waiting: t.map(WaitingState).view(facilitator),
+    // Version 2.
+    format: t.string<TableFormat>().view(admitted).default("roundtable"),
+    /** Forum format: the updates go-around's order (member ids) and whose turn it is. */
+    turnOrder: t.array("string").view(admitted),
+    turnId: t.string().view(admitted),
+    /** Forum format: possible topics (content). */
+    parking: t.array(ParkingState).view(agreed),
+    /** The parking-lot topic the round's presenter took; "" when none. */
+    topicId: t.string().view(admitted),
+    /** The presenter's issue card, while shared in this round (content). */
+    issue: t.ref(IssueState).view(agreed),
+    timekeeperId: t.string().view(admitted),
+    /** The presenters the facilitator planned for this meeting, in order (our addition). */
+    nextPresenters: t.array("string").view(admitted),
+    /** Milliseconds of one update in the go-around (forum format). */
+    updateMs: t.number().view(admitted).default(defaultConfig.timeboxes.updateMs),
   },
   "Roundtable",
 );

@@ -5,6 +5,8 @@ import type { Hint } from "./language.ts";
 export const phases = [
   "lobby",
   "checkIn",
+  /** Forum format only: the go-around of updates, between check-in and follow-up. */
+  "updates",
   "followUp",
   "choosing",
   "presenting",
@@ -30,6 +32,8 @@ export interface Timeboxes {
   turnMs: number;
   /** Milliseconds for the presenter's commitments. */
   commitmentMs: number;
+  /** Milliseconds of one member's update (forum format). */
+  updateMs: number;
 }
 
 export const defaultTimeboxes: Timeboxes = {
@@ -39,7 +43,54 @@ export const defaultTimeboxes: Timeboxes = {
   experiencesMs: 20 * 60_000,
   turnMs: 2 * 60_000,
   commitmentMs: 5 * 60_000,
+  updateMs: 5 * 60_000,
 };
+
+/**
+ * A table's own timeboxes in whole minutes (1–120), as `PATCH /api/tables/:id` takes them; any
+ * subset, the rest default. Used from the table's next meeting on.
+ */
+export interface TimeboxMinutes {
+  presentingMin?: number;
+  questionsMin?: number;
+  experiencesMin?: number;
+  turnMin?: number;
+  commitmentMin?: number;
+  updateMin?: number;
+}
+
+/** A table's meeting flow: the roundtable of version 1, or the forum with updates. */
+export type TableFormat = "roundtable" | "forum";
+
+/** Where a member's turn in the updates go-around stands. */
+export type TurnStatus = "" | "done" | "passed" | "skipped";
+
+/** What a presenter wants from the group, on the issue card. */
+export type IssueAsk = "questions" | "experiences" | "both";
+
+/** A member's optional 1–10 ratings in their update; 0 = not given. Never stored. */
+export interface Ratings {
+  work: number;
+  family: number;
+  personal: number;
+}
+
+/** A possible topic on the parking lot (content: members who agreed only; never stored). */
+export interface ParkingTopic {
+  id: string;
+  authorId: string;
+  text: string;
+  /** Member ids who voted for it, sorted. */
+  voters: string[];
+}
+
+/** The presenter's issue card, shared when presenting and cleared when the round ends. */
+export interface IssueCard {
+  title: string;
+  why: string;
+  tried: string;
+  ask: IssueAsk;
+}
 
 /** Per-table settings of the meeting. */
 export interface MeetingConfig {

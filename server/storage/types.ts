@@ -1,9 +1,14 @@
 // What storage promises its callers, apart from how it is opened (index.ts) and how each
 // database keeps it (sqlite.ts, postgres.ts). Its own module so that those files and rules.ts
 // take their types from here without importing index.ts, which imports them.
-import type { Admission, CommitmentStatus } from "../../shared/types.ts";
+import type {
+  Admission,
+  CommitmentStatus,
+  TableFormat,
+  TimeboxMinutes,
+} from "../../shared/types.ts";
 
-export type { Admission, CommitmentStatus };
+export type { Admission, CommitmentStatus, TableFormat, TimeboxMinutes };
 
 /** A follow-up answer: a commitment's status after "open". */
 export type FollowUpStatus = Exclude<CommitmentStatus, "open">;
@@ -35,9 +40,6 @@ export interface StoredCommitment {
 /** A new commitment: stored open, with an empty note. */
 export type NewCommitment = Omit<StoredCommitment, "status" | "note" | "closed">;
 
-/** A table's meeting flow: the roundtable of version 1, or the forum with updates. */
-export type TableFormat = "roundtable" | "forum";
-
 /** A table (a group) as stored. */
 export interface TableRecord {
   /** Unguessable id from the table's link. */
@@ -52,6 +54,12 @@ export interface TableRecord {
   admission: Admission;
   /** The meeting's flow. */
   format: TableFormat;
+  /** Version 2 (contract; storage fills it in issue 14's work): the table's own timeboxes. */
+  timeboxes?: TimeboxMinutes;
+  /** Version 2: when the table meets next, epoch ms; null when not planned. */
+  nextMeetingAt?: number | null;
+  /** Version 2: memberIds of the roster planned to present next, in order. */
+  nextPresenters?: string[];
 }
 
 /** A new table: admission defaults to "members", format to "roundtable". */
