@@ -2,8 +2,12 @@
 // the history the table page shows, each member's own commitments with their follow-ups, and
 // the facilitator's plan for the next meeting (PATCH), which that meeting then runs on.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startPostgres, type TestPostgres } from "../support/postgres.ts";
+import { startServerProcess, type ServerProcess } from "../support/process.ts";
+import { startRedis, type TestRedis } from "../support/redis.ts";
 import {
   createTable,
+  freePort,
   join,
   startTestServer,
   until,
@@ -254,4 +258,57 @@ describe("between meetings", () => {
     // Nobody reads another's commitments: a key reads its own member id's.
     expect(await commitments(table.facilitatorKey)).toEqual([]);
   });
+});
+
+describe("whether a meeting runs now, with several processes", () => {
+  let redis: TestRedis | undefined;
+  let postgres: TestPostgres | undefined;
+  const servers: ServerProcess[] = [];
+
+  beforeAll(async () => {
+    [redis, postgres] = await Promise.all([startRedis(), startPostgres()]);
+    for (let i = 0; i < 2; i++) {
+      const port = await freePort();
+      servers.push(
+        await startServerProcess({
+          PORT: String(port),
+          REDIS_URL: redis.url,
+          DATABASE_URL: postgres.url,
+          PUBLIC_ADDRESS: `127.0.0.1:${port}`,
+        }),
+      );
+    }
+  }, 90_000);
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.stop()));
+    await postgres?.stop();
+    await redis?.stop();
+  });
+
+  /** What each process says of the table's meeting. */
+  async function meetingNow(table: { tableId: string; facilitatorKey: string }) {
+    return Promise.all(
+      servers.map(async (server) => {
+        const res = await fetch(`${server.url}/api/tables/${table.tableId}`, {
+          headers: { authorization: `Bearer ${table.facilitatorKey}` },
+        });
+        return (await res.json()).meetingNow as boolean;
+      }),
+    );
+  }
+
+  it("is known to every process, wherever the room runs", async () => {
+    const [a, b] = servers as [ServerProcess, ServerProcess];
+    const table = await createTable(a.url, "Spread circle");
+    expect(await meetingNow(table)).toEqual([false, false]);
+    const ana = await join(b.url, table.tableId, "Ana", { facilitatorKey: table.facilitatorKey });
+    expect(await meetingNow(table)).toEqual([true, true]);
+    await ana.leave();
+    // The empty room closes on its process; every process hears of it from the listing.
+    const deadline = Date.now() + 10_000;
+    while ((await meetingNow(table)).some(Boolean)) {
+      if (Date.now() > deadline) throw new Error("timed out waiting for: the room to close");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }, 30_000);
 });
