@@ -11,7 +11,7 @@ import {
 } from "../shared/limits.ts";
 import { hashKey, keyMatches, memberIdFor } from "./keys.ts";
 import { logReason } from "./log.ts";
-import type { Storage, TablePatch, TableRecord } from "./storage/index.ts";
+import type { Storage, TableDetails, TablePatch, TableRecord } from "./storage/index.ts";
 import { admissions, formats, timeboxesWithDefaults } from "./storage/rules.ts";
 
 const createTableSchema = z.object({
@@ -137,7 +137,11 @@ export function apiRouter(storage: Storage, options: ApiOptions = {}): Router {
   }
 
   /** Everything a member of the table reads: the version-1 summary and what lies between meetings. */
-  async function fullSummary(table: TableRecord, roster: Map<string, string>, you: Caller) {
+  async function fullSummary(
+    table: TableRecord,
+    roster: Map<string, string>,
+    you: Caller,
+  ): Promise<TableDetails> {
     const [summary, history, running] = await Promise.all([
       storage.tableSummary(table.tableId),
       storage.history(table.tableId),
@@ -146,8 +150,14 @@ export function apiRouter(storage: Storage, options: ApiOptions = {}): Router {
         return false;
       }),
     ]);
+    // The table was just read; were it gone since, it has nothing to count.
+    const counts = summary ?? { ...table, openCommitments: 0, meetings: 0, trust: [] };
     return {
-      ...summary,
+      tableId: table.tableId,
+      name: table.name,
+      openCommitments: counts.openCommitments,
+      meetings: counts.meetings,
+      trust: counts.trust,
       format: table.format,
       admission: table.admission,
       timeboxes: timeboxesWithDefaults(table.timeboxes),

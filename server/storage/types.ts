@@ -162,6 +162,27 @@ export interface TableSummary {
   trust: TrustPoint[];
 }
 
+/**
+ * What the credentialed GET /api/tables/:tableId (and PATCH) answers: the summary, and what lies
+ * between meetings. Built by server/api.ts; its own type here so that the app reads the same.
+ */
+export interface TableDetails extends TableSummary {
+  format: TableFormat;
+  admission: Admission;
+  /** Every timebox in whole minutes: the table's own, the defaults elsewhere. */
+  timeboxes: Required<TimeboxMinutes>;
+  nextMeetingAt: number | null;
+  /** Planned presenters still on the roster, in order. */
+  nextPresenters: string[];
+  /** Who is on the roster now, oldest admission first. */
+  roster: { memberId: string; name: string }[];
+  history: MeetingHistory[];
+  /** Whether a meeting of the table runs now (an unlocked room is listed). */
+  meetingNow: boolean;
+  /** Who the key sent is: its own member id, and whether it is the facilitator key. */
+  you: { memberId: string; facilitator: boolean };
+}
+
 /** A follow-up answer to a commitment; reportedAt in epoch milliseconds. */
 export interface FollowUpReport {
   commitmentId: string;
