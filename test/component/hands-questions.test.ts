@@ -139,6 +139,18 @@ describe("one model of hands and questions, shown the same to everyone", () => {
     await expect.element(screen.getByText("Asking aloud.")).toBeVisible();
   });
 
+  it("does not call a holder whose written question was answered as they speak 'asking aloud'", async () => {
+    const { conn } = await connectedTo(
+      { ...asking, questions: [{ ...questions[0]!, status: "answered" }, ...questions.slice(1)] },
+      "ben",
+    );
+    const screen = await render(RoundStage, { conn, now: Date.now() });
+    await expect
+      .element(screen.getByRole("heading", { name: "Chloé has the floor" }))
+      .toBeVisible();
+    await expect.element(screen.getByText("Asking aloud.")).not.toBeInTheDocument();
+  });
+
   it("a member whose last waiting question went is shown with the hand down, as the server keeps it", async () => {
     const { conn } = await connectedTo(
       {

@@ -89,4 +89,13 @@ describe("passing the floor on from the console", () => {
     await expect.element(alone.screen.getByText("Chloé has the floor")).toBeVisible();
     expect(alone.screen.getByRole("button", { name: "Pass the floor on" }).elements()).toEqual([]);
   });
+
+  it("says whose turn moving on cuts short with their name as written", async () => {
+    const { screen } = await console_();
+    await expect
+      .element(screen.getByRole("button", { name: "Next phase" }))
+      .toHaveAccessibleDescription(
+        "To experience shares: Chloé's turn is cut short, 1 question still waiting, 1 hand still up",
+      );
+  });
 });
