@@ -99,3 +99,19 @@ describe("passing the floor on from the console", () => {
       );
   });
 });
+
+describe("the console's next step", () => {
+  it("sends one give for a double click on Give the floor, and is ready again once the meeting answers", async () => {
+    const free = { ...chloeSpeaks, floorId: "", hands: ["dev", "ana"] };
+    const { room, screen } = await console_(free);
+    const give = screen.getByRole("button", { name: "Give the floor", exact: true });
+    await expect.element(give).toHaveTextContent("Give the floor to Dev");
+    await give.dblClick();
+    await expect.element(give).toBeDisabled();
+    expect(room.sent).toEqual([["floor.give", {}]]);
+    // The meeting answers: Dev speaks; the next step is his turn, passing on is offered.
+    room.state({ ...free, floorId: "dev", hands: ["ana"] });
+    await expect.element(screen.getByText("Dev has the floor")).toBeVisible();
+    await expect.element(screen.getByRole("button", { name: "Pass the floor on" })).toBeEnabled();
+  });
+});

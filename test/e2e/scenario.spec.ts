@@ -142,6 +142,8 @@ test("issue 12: two rounds, drops of 12 s and 66 s, a late joiner, hand-off, cla
     await expect(ana.page.getByRole("heading", { name: "You have the floor" })).toBeVisible();
     await expect(marco.page.getByText("You're 1st")).toBeVisible();
     await expect(queue(lee.page).getByRole("listitem")).toHaveCount(2);
+    // The second click sent nothing: no refusal to read either.
+    await expect(lee.page.getByRole("alert")).not.toContainText("Someone has the floor");
     const asked = questionList(priya.page).getByRole("listitem");
     await expect(asked.nth(0)).toContainText("Being asked");
     await expect(asked.nth(1)).toContainText("Waiting · hand up, 1st");
