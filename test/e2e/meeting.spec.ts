@@ -177,7 +177,9 @@ test("a whole meeting, as each person sees it, then the next meeting's follow-up
       await expect(p.page.getByRole("heading", { name: "Chloé has the floor" })).toBeVisible();
     }
     await expect(dev.page.getByText("You're 1st")).toBeVisible();
-    await expect(chloe.page.getByText("Your hand is not up.")).toBeVisible();
+    await expect(
+      chloe.page.getByRole("region", { name: /Hands up/ }).getByText("You have the floor."),
+    ).toBeVisible();
     await chloe.page.getByRole("button", { name: "Done", exact: true }).click();
     await expect(ana.page.getByRole("heading", { name: "Nobody has the floor" })).toBeVisible();
 
