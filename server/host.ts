@@ -24,6 +24,8 @@ import {
   type ProtocolEvent,
   type ProtocolInput,
   type ProtocolSnapshot,
+  type TimeboxMinutes,
+  type Timeboxes,
   type WelcomeMessage,
 } from "../shared/index.ts";
 import { keyMatches, memberIdFor } from "./keys.ts";
@@ -31,19 +33,6 @@ import { logReason } from "./log.ts";
 import { persistBeforeApply, record, type MeetingRef } from "./records.ts";
 import type { Storage, TableRecord } from "./storage/index.ts";
 import { timeboxFields } from "./storage/rules.ts";
-
-/** The meeting's settings with the table's own timeboxes (whole minutes) over the server's. */
-function withTableTimeboxes(
-  config: HostServices["meeting"],
-  table: TableRecord,
-): HostServices["meeting"] {
-  const own = Object.entries(table.timeboxes).map(([field, minutes]) => [
-    timeboxFields[field as keyof typeof timeboxFields],
-    minutes * 60_000,
-  ]);
-  if (own.length === 0) return config;
-  return { ...config, timeboxes: { ...config?.timeboxes, ...Object.fromEntries(own) } };
-}
 
 /** One connection of one member, as the host sees it. */
 export interface Connection {
@@ -102,6 +91,27 @@ export class JoinRefused extends Error {
   }
 }
 
+/**
+ * A meeting's settings: the server's (defaults, or what tests set), with the table's own
+ * timeboxes over them, minutes made milliseconds.
+ */
+export function meetingConfig(
+  table: Pick<TableRecord, "timeboxes">,
+  meeting: ProtocolInput["config"],
+): ProtocolInput["config"] {
+  const own = Object.entries(table.timeboxes).flatMap(([key, minutes]) => {
+    const field = timeboxFields[key as keyof TimeboxMinutes];
+    return field !== undefined && typeof minutes === "number" && minutes > 0
+      ? [[field, minutes * 60_000] as const]
+      : [];
+  });
+  if (own.length === 0) return meeting;
+  return {
+    ...meeting,
+    timeboxes: { ...meeting?.timeboxes, ...Object.fromEntries(own) },
+  };
+}
+
 /** Which part of the synced state a connection receives (shared/state.ts `Audience`). */
 export type Audience = "waiting" | "admitted" | "agreed" | "facilitator";
 
@@ -141,10 +151,13 @@ export class MeetingHost {
       services.storage.openCommitments(table.tableId),
     ]);
     const onRoster = roster.filter((r) => r.removedAt === null);
+    const rostered = new Set(onRoster.map((r) => r.memberId));
     const input: ProtocolInput = {
       tableName: table.name,
-      config: withTableTimeboxes(services.meeting, table),
+      config: meetingConfig(table, services.meeting),
       admission: table.admission,
+      format: table.format,
+      nextPresenters: table.nextPresenters.filter((id) => rostered.has(id)),
       roster: onRoster.map(({ memberId, name }) => ({ memberId, name })),
       removedEarlier: roster.filter((r) => r.removedAt !== null).map((r) => r.memberId),
       earlier: open.map(({ id, ownerId, ownerName, text, status, note }) => ({
