@@ -62,7 +62,10 @@ const order = ["ana", "ben", "chloe", "dev"];
 /** The updates go-around with each member's status so far. */
 const turns = (statuses: Partial<Record<string, "done" | "passed" | "skipped">>) =>
   Object.fromEntries(
-    Object.entries(members).map(([id, m]) => [id, { ...m, turnStatus: statuses[id] ?? "" }]),
+    Object.entries(members).map(([id, m]) => [
+      id,
+      member(id, m.name, { turnStatus: statuses[id] ?? "" }),
+    ]),
   );
 
 // Every phase, and the situations within each that change what the facilitator should do.
