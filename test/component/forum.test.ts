@@ -120,7 +120,7 @@ describe("the updates go-around", () => {
       given: { work: 0, family: 0, personal: 0 },
       onDone: () => sent.push("done"),
       onPass: () => sent.push("pass"),
-      onRate: (r) => sent.push(r),
+      onRate: (r: unknown) => sent.push(r),
     });
     const share = screen.getByRole("button", { name: "Share ratings" });
     await expect.element(share).toBeDisabled();
@@ -309,7 +309,7 @@ describe("the issue card", () => {
     const before = await render(IssueCardForm, {
       tableId: "t1",
       canShare: false,
-      onShare: (card) => shared.push(card),
+      onShare: (card: unknown) => shared.push(card),
     });
     await before
       .getByRole("textbox", { name: "Issue", exact: true })
@@ -337,7 +337,7 @@ describe("the issue card", () => {
     const presenting = await render(IssueCardForm, {
       tableId: "t1",
       canShare: true,
-      onShare: (card) => shared.push(card),
+      onShare: (card: unknown) => shared.push(card),
     });
     await expect
       .element(presenting.getByRole("textbox", { name: "Issue", exact: true }))
