@@ -67,7 +67,7 @@ export function passFloor(
   if (next) {
     members[to] =
       phase === "experiences"
-        ? { ...next, sharedThisRound: true }
+        ? { ...next, sharedThisRound: true, passedThisRound: false }
         : { ...next, askedThisRound: next.askedThisRound + 1 };
   }
   if (phase === "questions") {

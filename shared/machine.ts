@@ -25,9 +25,19 @@ import {
 } from "./pulse.ts";
 import { askQuestion, settleQuestion, type QuestionOutcome } from "./questions.ts";
 import { closeReview, openReview, refreshReview, report, underReview } from "./review.ts";
-import { endMeeting, sayWord, startRound, volunteer } from "./rounds.ts";
+import { setIssue } from "./issue.ts";
+import { addTopic, removeTopic, voteTopic } from "./parking.ts";
+import { endMeeting, endRound, passShare, sayWord, startRound, volunteer } from "./rounds.ts";
 import { firstFailure, type RuleName } from "./rules.ts";
-import { startTimebox, timeboxMs, type TimedPhase } from "./timeboxes.ts";
+import {
+  alarms,
+  assignTimekeeper,
+  extendTimer,
+  startTimebox,
+  timeboxOver,
+  type TimedPhase,
+} from "./timeboxes.ts";
+import { endTurn, rate, refreshTurn, startUpdates, stopUpdates } from "./updates.ts";
 import {
   defaultConfig,
   type Admission,
@@ -37,6 +47,7 @@ import {
   type ProtocolEmitted,
   type ProtocolEvent,
   type ProtocolEventType,
+  type TableFormat,
 } from "./types.ts";
 
 // Exported from here before timeboxes.ts held it; shared/index.ts still takes it from here.
@@ -55,6 +66,10 @@ export interface ProtocolInput {
   roster?: { memberId: string; name: string }[];
   /** Member ids once on the roster and removed. */
   removedEarlier?: string[];
+  /** The table's flow; `roundtable` unless the table says otherwise. */
+  format?: TableFormat;
+  /** Presenters the facilitator planned for this meeting, in order (roster member ids). */
+  nextPresenters?: string[];
 }
 
 /**
@@ -76,15 +91,11 @@ function handPhase<P extends HandPhase>(phase: P) {
   const give = {
     guard: allowed(`floor.give@${phase}`),
     description: "The floor is given during probing questions and experience shares.",
-    actions: { type: "giveFloor", params: { phase } },
+    actions: [{ type: "giveFloor", params: { phase } }, "armTimers"],
   } as const;
   return {
-    entry: { type: "startTimebox", params: { phase } },
-    exit: [{ type: "releaseFloor", params: { phase } }, "clearHands", "clearTimebox"],
-    after: { [`${phase}Timebox`]: { actions: "phaseOvertime" } } as Record<
-      `${P}Timebox`,
-      { actions: "phaseOvertime" }
-    >,
+    entry: [{ type: "startTimebox", params: { phase } }, "armTimers"],
+    exit: [{ type: "releaseFloor", params: { phase } }, "clearHands", "clearTimebox", "armTimers"],
     initial: "open",
     states: {
       open: {
@@ -99,7 +110,6 @@ function handPhase<P extends HandPhase>(phase: P) {
           guard: ({ context }: { context: ProtocolContext }) => context.floorId === "",
           target: "open",
         },
-        after: { turnTimebox: { actions: "turnOvertime" } },
         on: { "floor.give": { ...give, target: "floor", reenter: true } },
       },
     },
@@ -123,7 +133,7 @@ function handPhase<P extends HandPhase>(phase: P) {
         guard: allowed("floor.yield"),
         description: "The floor is yielded during probing questions and experience shares.",
         target: ".open",
-        actions: { type: "releaseFloor", params: { phase } },
+        actions: [{ type: "releaseFloor", params: { phase } }, "armTimers"],
       },
     },
   } as const;
@@ -137,6 +147,36 @@ const checkinWord = (field: "checkinWord" | "closingWord") =>
       "A one-word check-in is given during check-in, and a one-word close during closing.",
     actions: { type: "sayWord", params: { field } },
   }) as const;
+
+/** The phases the parking lot is open in: after the lobby, before closing. */
+const parkingOpen = and([
+  not(stateIn("#roundtable.meeting.phase.lobby")),
+  not(stateIn("#roundtable.meeting.phase.closing")),
+]);
+const parkingActions = {
+  "parking.add": "addTopic",
+  "parking.remove": "removeTopic",
+  "parking.vote": "voteTopic",
+} as const;
+const parking = <T extends keyof typeof parkingActions>(type: T) =>
+  ({
+    guard: and([allowed(type), parkingOpen]),
+    description: "The parking lot is open after the meeting has started and before closing.",
+    actions: parkingActions[type],
+  }) as const;
+
+/** The issue card is shared, and rewritten, in the presenter's round. */
+const issueSet = {
+  guard: allowed("issue.set"),
+  description: "The presenter shares the issue card during their round.",
+  actions: "setIssue",
+} as const;
+
+/** The phase moves on from check-in or the updates towards follow-up, or choosing. */
+const towardsFollowUp = [
+  { guard: and([allowed("phase.next"), "hasReview"]), target: "followUp" },
+  { guard: allowed("phase.next"), target: "choosing" },
+] as const;
 
 /** A pulse can be run in any phase after the lobby, once the previous one is closed. */
 const openPulse = {
@@ -166,14 +206,7 @@ export const protocolMachine = setup({
     hasReview: ({ context }) => underReview(context).length > 0,
     enoughAnswers: ({ context }) => enoughAnswers(context.pulse),
     wouldCompare: ({ context }) => wouldCompare(context.pulse, context.revealedAnswerers),
-  },
-  delays: {
-    checkInTimebox: ({ context }) => timeboxMs(context, "checkIn"),
-    presentingTimebox: ({ context }) => timeboxMs(context, "presenting"),
-    questionsTimebox: ({ context }) => timeboxMs(context, "questions"),
-    experiencesTimebox: ({ context }) => timeboxMs(context, "experiences"),
-    commitmentTimebox: ({ context }) => timeboxMs(context, "commitment"),
-    turnTimebox: ({ context }) => context.config.timeboxes.turnMs,
+    forum: ({ context }) => context.format === "forum",
   },
   actions: {
     join: assign(({ context, event }) => {
@@ -204,8 +237,56 @@ export const protocolMachine = setup({
       startTimebox(context, params.phase, event.at),
     ),
     clearTimebox: assign({ phaseEndsAt: 0, phaseOvertime: false }),
-    phaseOvertime: assign({ phaseOvertime: true }),
-    turnOvertime: assign({ turnOvertime: true }),
+    /**
+     * Sets the alarms of the timeboxes running now, cancelling the earlier ones: after anything
+     * that starts, moves or stops a timebox, so an extended one runs out at its new end.
+     */
+    armTimers: enqueueActions(({ context, event, enqueue }) => {
+      enqueue.cancel("phaseTimebox");
+      enqueue.cancel("turnTimebox");
+      for (const alarm of alarms(context, event.at)) {
+        enqueue.raise(alarm.event, { id: alarm.id, delay: alarm.delay });
+      }
+    }),
+    timeboxOver: assign(({ context, event }) => {
+      assertEvent(event, "timebox.over");
+      return timeboxOver(context, event);
+    }),
+    extendTimer: assign(({ context, event }) => {
+      assertEvent(event, "timer.extend");
+      return extendTimer(context, event.seconds, event.at);
+    }),
+    assignTimekeeper: assign(({ event }) => {
+      assertEvent(event, "timekeeper.assign");
+      return assignTimekeeper(event.memberId);
+    }),
+    startUpdates: assign(({ context, event }) => startUpdates(context, event.at)),
+    stopUpdates: assign(() => stopUpdates()),
+    refreshTurn: assign(({ context, event }) => refreshTurn(context, event.at)),
+    endTurn: assign(({ context, event }, params: { status: "done" | "passed" | "skipped" }) =>
+      endTurn(context, params.status, event.at),
+    ),
+    rate: assign(({ context, event }) => {
+      assertEvent(event, "update.rate");
+      return rate(context, event);
+    }),
+    addTopic: assign(({ context, event }) => {
+      assertEvent(event, "parking.add");
+      return addTopic(context, event);
+    }),
+    removeTopic: assign(({ context, event }) => {
+      assertEvent(event, "parking.remove");
+      return removeTopic(context, event.id);
+    }),
+    voteTopic: assign(({ context, event }) => {
+      assertEvent(event, "parking.vote");
+      return voteTopic(context, event);
+    }),
+    setIssue: assign(({ event }) => {
+      assertEvent(event, "issue.set");
+      return setIssue(event);
+    }),
+    passShare: assign(({ context, event }) => passShare(context, event.from)),
     startMeeting: emit(({ event }) => ({ type: "meeting.started", at: event.at }) as const),
     sayWord: assign(({ context, event }, params: { field: "checkinWord" | "closingWord" }) => {
       assertEvent(event, "checkin.word");
@@ -221,9 +302,9 @@ export const protocolMachine = setup({
     volunteer: assign(({ context, event }) => volunteer(context, event.from)),
     choosePresenter: assign(({ context, event }) => {
       assertEvent(event, "presenter.choose");
-      return startRound(context, event.memberId);
+      return startRound(context, event.memberId, event.topicId);
     }),
-    endRound: assign({ presenterId: "" }),
+    endRound: assign(({ context }) => endRound(context)),
     raiseHand: assign(({ context, event }, params: { phase: HandPhase }) => {
       assertEvent(event, "hand.raise");
       return raiseHand(context, event, params.phase);
@@ -309,19 +390,35 @@ export const protocolMachine = setup({
     turnOvertime: false,
     pulse: idlePulse(input.config?.pulseThreshold ?? defaultConfig.pulseThreshold),
     revealedAnswerers: [],
+    format: input.format ?? "roundtable",
+    goingAround: false,
+    turnOrder: [],
+    turnId: "",
+    parking: [],
+    parkingSeq: 0,
+    topicId: "",
+    issue: null,
+    timekeeperId: "",
+    nextPresenters: input.nextPresenters ?? [],
   }),
   initial: "meeting",
   states: {
     meeting: {
       type: "parallel",
       on: {
-        "member.join": { guard: allowed("member.join"), actions: ["join", "refreshReview"] },
+        "member.join": {
+          guard: allowed("member.join"),
+          actions: ["join", "refreshReview", "refreshTurn", "armTimers"],
+        },
         "member.drop": { guard: allowed("member.drop"), actions: "drop" },
-        "member.leave": { guard: allowed("member.leave"), actions: "leave" },
+        "member.leave": {
+          guard: allowed("member.leave"),
+          actions: ["leave", "refreshTurn", "armTimers"],
+        },
         "confidentiality.agree": {
           guard: allowed("confidentiality.agree"),
           description: "Agreeing to confidentiality is possible until the meeting ends.",
-          actions: ["agree", "refreshReview"],
+          actions: ["agree", "refreshReview", "refreshTurn", "armTimers"],
         },
         "facilitator.handoff": {
           guard: allowed("facilitator.handoff"),
@@ -336,7 +433,7 @@ export const protocolMachine = setup({
         "member.remove": {
           guard: allowed("member.remove"),
           description: "Members are removed while the meeting is open.",
-          actions: "remove",
+          actions: ["remove", "refreshTurn", "armTimers"],
         },
         "member.admit": {
           guard: allowed("member.admit"),
@@ -349,6 +446,20 @@ export const protocolMachine = setup({
           actions: "decline",
         },
         "meeting.end": { guard: allowed("meeting.end"), target: "ended", actions: "endMeeting" },
+        "timebox.over": { actions: "timeboxOver" },
+        "timer.extend": {
+          guard: allowed("timer.extend"),
+          description: "Time is given while the meeting is open.",
+          actions: ["extendTimer", "armTimers"],
+        },
+        "timekeeper.assign": {
+          guard: allowed("timekeeper.assign"),
+          description: "A timekeeper is named while the meeting is open.",
+          actions: "assignTimekeeper",
+        },
+        "parking.add": parking("parking.add"),
+        "parking.remove": parking("parking.remove"),
+        "parking.vote": parking("parking.vote"),
       },
       states: {
         phase: {
@@ -370,15 +481,41 @@ export const protocolMachine = setup({
               },
             },
             checkIn: {
-              entry: { type: "startTimebox", params: { phase: "checkIn" } },
-              exit: "clearTimebox",
-              after: { checkInTimebox: { actions: "phaseOvertime" } },
+              entry: [{ type: "startTimebox", params: { phase: "checkIn" } }, "armTimers"],
+              exit: ["clearTimebox", "armTimers"],
               on: {
                 "checkin.word": checkinWord("checkinWord"),
                 "phase.next": [
-                  { guard: and([allowed("phase.next"), "hasReview"]), target: "followUp" },
-                  { guard: allowed("phase.next"), target: "choosing" },
+                  { guard: and([allowed("phase.next"), "forum"]), target: "updates" },
+                  ...towardsFollowUp,
                 ],
+              },
+            },
+            updates: {
+              entry: ["startUpdates", "armTimers"],
+              exit: ["stopUpdates", "armTimers"],
+              on: {
+                "turn.done": {
+                  guard: allowed("turn.done"),
+                  description: "Turns are taken in the updates go-around.",
+                  actions: [{ type: "endTurn", params: { status: "done" } }, "armTimers"],
+                },
+                "turn.pass": {
+                  guard: allowed("turn.pass"),
+                  description: "Turns are taken in the updates go-around.",
+                  actions: [{ type: "endTurn", params: { status: "passed" } }, "armTimers"],
+                },
+                "turn.next": {
+                  guard: allowed("turn.next"),
+                  description: "Turns are taken in the updates go-around.",
+                  actions: [{ type: "endTurn", params: { status: "skipped" } }, "armTimers"],
+                },
+                "update.rate": {
+                  guard: allowed("update.rate"),
+                  description: "Ratings are given in the updates go-around.",
+                  actions: "rate",
+                },
+                "phase.next": towardsFollowUp,
               },
             },
             followUp: {
@@ -411,15 +548,18 @@ export const protocolMachine = setup({
               },
             },
             presenting: {
-              entry: { type: "startTimebox", params: { phase: "presenting" } },
-              exit: "clearTimebox",
-              after: { presentingTimebox: { actions: "phaseOvertime" } },
-              on: { "phase.next": { guard: allowed("phase.next"), target: "questions" } },
+              entry: [{ type: "startTimebox", params: { phase: "presenting" } }, "armTimers"],
+              exit: ["clearTimebox", "armTimers"],
+              on: {
+                "issue.set": issueSet,
+                "phase.next": { guard: allowed("phase.next"), target: "questions" },
+              },
             },
             questions: {
               ...handPhase("questions"),
               on: {
                 ...handPhase("questions").on,
+                "issue.set": issueSet,
                 "question.ask": {
                   guard: allowed("question.ask"),
                   description: "Questions are asked during probing questions.",
@@ -447,14 +587,20 @@ export const protocolMachine = setup({
               ...handPhase("experiences"),
               on: {
                 ...handPhase("experiences").on,
+                "issue.set": issueSet,
+                "share.pass": {
+                  guard: allowed("share.pass"),
+                  description: "Passing is for experience shares.",
+                  actions: "passShare",
+                },
                 "phase.next": { guard: allowed("phase.next"), target: "commitment" },
               },
             },
             commitment: {
-              entry: { type: "startTimebox", params: { phase: "commitment" } },
-              exit: "clearTimebox",
-              after: { commitmentTimebox: { actions: "phaseOvertime" } },
+              entry: [{ type: "startTimebox", params: { phase: "commitment" } }, "armTimers"],
+              exit: ["clearTimebox", "armTimers"],
               on: {
+                "issue.set": issueSet,
                 "commitment.add": {
                   guard: allowed("commitment.add"),
                   description: "Commitments are made in the commitment phase.",

@@ -60,6 +60,9 @@ export function newMember(id: string, name: string): Member {
     closingWord: "",
     shareNote: "",
     shareHint: "",
+    turnStatus: "",
+    ratings: { work: 0, family: 0, personal: 0 },
+    passedThisRound: false,
   };
 }
 

@@ -51,6 +51,7 @@ export function remove(context: ProtocolContext, id: string, at: number): Partia
     hands: context.hands.filter((h) => h !== id),
     volunteers: context.volunteers.filter((v) => v !== id),
     presenterId: context.presenterId === id ? "" : context.presenterId,
+    timekeeperId: context.timekeeperId === id ? "" : context.timekeeperId,
     questions: (released.questions ?? context.questions).filter(
       (q) => !(q.askerId === id && q.status === "queued"),
     ),

@@ -27,20 +27,56 @@ export function volunteer(context: ProtocolContext, id: string): Partial<Protoco
 export function startRound(
   context: ProtocolContext,
   presenterId: string,
+  topicId = "",
 ): Partial<ProtocolContext> {
   const members = Object.fromEntries(
     Object.entries(context.members).map(([id, m]) => [
       id,
-      { ...m, sharedThisRound: false, askedThisRound: 0, shareNote: "", shareHint: "" as const },
+      {
+        ...m,
+        sharedThisRound: false,
+        passedThisRound: false,
+        askedThisRound: 0,
+        shareNote: "",
+        shareHint: "" as const,
+      },
     ]),
   );
   return {
     members,
     presenterId,
+    topicId,
+    issue: null,
     presented: [...context.presented, presenterId],
     volunteers: context.volunteers.filter((v) => v !== presenterId),
     round: context.round + 1,
     questions: [],
+  };
+}
+
+/**
+ * A round ends: nobody presents, the issue card is gone, and the parking-lot topic the round took
+ * comes off the lot.
+ */
+export function endRound(context: ProtocolContext): Partial<ProtocolContext> {
+  return {
+    presenterId: "",
+    issue: null,
+    topicId: "",
+    parking: context.parking.filter((t) => context.topicId === "" || t.id !== context.topicId),
+  };
+}
+
+/**
+ * A member passes in this round's experience shares: they will not share, and their hand, if up,
+ * comes down.
+ */
+export function passShare(context: ProtocolContext, id: string): Partial<ProtocolContext> {
+  const m = context.members[id];
+  if (!m) return {};
+  return {
+    members: { ...context.members, [id]: { ...m, passedThisRound: true } },
+    hands: context.hands.filter((h) => h !== id),
   };
 }
 
@@ -61,6 +97,11 @@ export function endMeeting(
   return {
     changes: {
       ...released,
+      ...endRound(context),
+      turnId: "",
+      goingAround: false,
+      turnEndsAt: 0,
+      turnOvertime: false,
       pulse,
       hands: [],
       phaseEndsAt: 0,

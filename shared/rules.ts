@@ -1,5 +1,7 @@
-import { MAX_MEMBERS, MAX_WAITING } from "./limits.ts";
+import { MAX_MEMBERS, MAX_WAITING, PARKING_MAX } from "./limits.ts";
 import { comesIn, holdsKey, nameTaken, seatsTaken } from "./membership.ts";
+import { topicOf } from "./parking.ts";
+import { extendedTimer } from "./timeboxes.ts";
 import type { ProtocolContext, ProtocolEvent } from "./types.ts";
 
 /**
@@ -19,6 +21,9 @@ type AnyEvent = ProtocolEvent & {
   keyValid?: boolean;
   name?: string;
   holder?: string;
+  /** A parking-lot topic's id (`parking.remove`, `parking.vote`). */
+  id?: string;
+  topicId?: string;
 };
 
 /** Milliseconds a facilitator must be away before any agreed member may take the role over. */
@@ -127,6 +132,14 @@ const giveFloor: Check[] = [
 ];
 const start: Check[] = [agreed, facilitator, twoAgreed];
 
+// Version 2: the forum format and time control.
+const yourTurn: Check = [(c, e) => c.turnId === e.from, "It is not your turn."];
+const forum: Check = [(c) => c.format === "forum", "The parking lot is part of the forum format."];
+const topicThere: Check = [
+  (c, e) => topicOf(c, e.id) !== undefined,
+  "That topic is not on the parking lot.",
+];
+
 /**
  * Checks by rule name: an event type, or `type@phase` where a phase adds its own. The machine's
  * guard `allowed` runs the named list; `explainRefusal` finds the name in that guard and reads
@@ -151,7 +164,16 @@ export const rules = {
     agreed,
     [(c, e) => !c.volunteers.includes(e.from), "You have already volunteered."],
   ],
-  "presenter.choose": [agreed, facilitator, targetAgreed, targetConnected],
+  "presenter.choose": [
+    agreed,
+    facilitator,
+    targetAgreed,
+    targetConnected,
+    [
+      (c, e) => e.topicId === undefined || topicOf(c, e.topicId) !== undefined,
+      "That topic is not on the parking lot.",
+    ],
+  ],
   "hand.raise@questions": raiseHand,
   "hand.raise@experiences": [...raiseHand, notPresenter],
   "hand.lower": [agreed, [(c, e) => handUp(c, e.from), "Your hand is not up."]],
@@ -283,6 +305,61 @@ export const rules = {
         Object.hasOwn(c.waiting, e.from) ||
         Object.keys(c.waiting).length < MAX_WAITING,
       "Too many people are waiting to be let in. Try again later.",
+    ],
+  ],
+  "turn.done": [agreed, yourTurn],
+  "turn.pass": [agreed, yourTurn],
+  "turn.next": [agreed, facilitator, [(c) => c.turnId !== "", "Nobody has the turn."]],
+  "update.rate": [
+    agreed,
+    [(c, e) => c.turnId === e.from, "Ratings are given in your own update, during your turn."],
+  ],
+  "parking.add": [
+    agreed,
+    forum,
+    [
+      (c) => c.parking.length < PARKING_MAX,
+      `The parking lot holds at most ${PARKING_MAX} topics: take one off first.`,
+    ],
+  ],
+  "parking.remove": [
+    agreed,
+    forum,
+    topicThere,
+    [
+      (c, e) => topicOf(c, e.id)?.authorId === e.from || c.facilitatorId === e.from,
+      "Only its author or the facilitator can take a topic off the parking lot.",
+    ],
+  ],
+  "parking.vote": [agreed, forum, topicThere],
+  "issue.set": [
+    agreed,
+    [(c, e) => c.presenterId === e.from, "Only this round's presenter shares an issue card."],
+  ],
+  "share.pass": [
+    agreed,
+    notPresenter,
+    [(c, e) => sender(c, e)?.sharedThisRound !== true, "You have shared in this round already."],
+    [(c, e) => sender(c, e)?.passedThisRound !== true, "You have passed in this round already."],
+  ],
+  "timer.extend": [
+    agreed,
+    [
+      (c, e) => c.facilitatorId === e.from || (c.timekeeperId !== "" && c.timekeeperId === e.from),
+      "Only the facilitator or the timekeeper can give more time.",
+    ],
+    [(c) => extendedTimer(c) === "turn" || c.phaseEndsAt > 0, "This phase has no timer to extend."],
+  ],
+  "timekeeper.assign": [
+    agreed,
+    facilitator,
+    [
+      (c, e) => e.memberId === "" || target(c, e) !== undefined,
+      "That member is not in the meeting.",
+    ],
+    [
+      (c, e) => e.memberId === "" || target(c, e)?.connected === true,
+      "That member is not connected right now.",
     ],
   ],
   "member.drop": [isMember],

@@ -2,6 +2,8 @@ import { protocolMachine, type ProtocolSnapshot } from "./machine.ts";
 import type { SyncedMember, SyncedState } from "./state.ts";
 import {
   defaultConfig,
+  type IssueAsk,
+  type Ratings,
   type MeetingConfig,
   type Member,
   type Phase,
@@ -46,14 +48,25 @@ function contextFromSynced(
 ): ProtocolContext {
   const config: MeetingConfig = {
     pulseThreshold: state.pulse.threshold,
-    timeboxes: { ...defaultConfig.timeboxes, turnMs: state.turnMs },
+    timeboxes: { ...defaultConfig.timeboxes, turnMs: state.turnMs, updateMs: state.updateMs },
   };
   const members = Object.fromEntries(
     Object.entries(state.members).map(([id, { handUp: _handUp, ...m }]) => [
       id,
-      { ...m, shareHint: m.shareHint as Member["shareHint"] },
+      {
+        ...m,
+        shareHint: m.shareHint as Member["shareHint"],
+        // Members who have not agreed receive no ratings: they read as none given.
+        ratings: {
+          work: 0,
+          family: 0,
+          personal: 0,
+          ...(m.ratings as Partial<Ratings> | undefined),
+        },
+      },
     ]),
   );
+  const issue = state.issue;
   const counts = [0, 1, 2, 3, 4].map((i) => state.pulse.counts[i] ?? 0) as [
     number,
     number,
@@ -103,6 +116,23 @@ function contextFromSynced(
     },
     // Who answered earlier pulses is the server's alone; no client decision turns on it.
     revealedAnswerers: [],
+    format: state.format,
+    goingAround: state.phase === "updates",
+    turnOrder: [...state.turnOrder],
+    turnId: state.turnId,
+    parking: (state.parking ?? []).map(({ votes: _votes, ...t }) => ({
+      ...t,
+      voters: [...t.voters],
+    })),
+    // Ids are the server's to make; no client decision turns on the next one.
+    parkingSeq: (state.parking ?? []).length,
+    topicId: state.topicId,
+    issue:
+      issue && issue.title !== ""
+        ? { title: issue.title, why: issue.why, tried: issue.tried, ask: issue.ask as IssueAsk }
+        : null,
+    timekeeperId: state.timekeeperId,
+    nextPresenters: [...state.nextPresenters],
   };
 }
 
@@ -131,6 +161,7 @@ export function syncedFromSnapshot(snapshot: ProtocolSnapshot): SyncedState {
           // Advice in the form of a share reaches nobody, the presenter least of all: the author
           // saw the hint and its rewrite as they typed; others see that a share is queued.
           shareNote: m.shareHint === "advice" ? "" : m.shareNote,
+          ratings: { ...m.ratings },
         },
       ]),
     ),
@@ -155,5 +186,14 @@ export function syncedFromSnapshot(snapshot: ProtocolSnapshot): SyncedState {
     presented: [...c.presented],
     absentCommitments: c.absentCommitments,
     turnMs: c.config.timeboxes.turnMs,
+    format: c.format,
+    turnOrder: [...c.turnOrder],
+    turnId: c.turnId,
+    parking: c.parking.map((t) => ({ ...t, votes: t.voters.length, voters: [...t.voters] })),
+    topicId: c.topicId,
+    issue: c.issue ? { ...c.issue } : { title: "", why: "", tried: "", ask: "" },
+    timekeeperId: c.timekeeperId,
+    nextPresenters: [...c.nextPresenters],
+    updateMs: c.config.timeboxes.updateMs,
   };
 }

@@ -121,6 +121,12 @@ export interface Member {
   /** What the member means to share, when they raised a hand with a note. */
   shareNote: string;
   shareHint: Hint | "";
+  /** Forum format: where the member's turn in the updates go-around stands. */
+  turnStatus: TurnStatus;
+  /** Forum format: the ratings given in their update (0 = not given); never stored. */
+  ratings: Ratings;
+  /** Chose to pass in this round's experience shares. */
+  passedThisRound: boolean;
 }
 
 export type QuestionStatus = "queued" | "asking" | "answered" | "dismissed";
@@ -234,6 +240,26 @@ export interface ProtocolContext {
   pulse: Pulse;
   /** Who answered each revealed pulse of this meeting (sorted ids, never a score); not synced or stored. */
   revealedAnswerers: string[][];
+  /** The table's flow: a roundtable never enters `updates`. */
+  format: TableFormat;
+  /** The updates go-around is under way (the phase is `updates`). */
+  goingAround: boolean;
+  /** The go-around's order, member ids: agreed members at its start, later arrivals appended. */
+  turnOrder: string[];
+  /** Whose turn it is in the go-around; "" when nobody's. */
+  turnId: string;
+  /** Forum format: possible topics (content; never stored). */
+  parking: ParkingTopic[];
+  /** Parking-lot topics added in this meeting: the next id is `p<parkingSeq + 1>`. */
+  parkingSeq: number;
+  /** The parking-lot topic the round's presenter took; "" when none. */
+  topicId: string;
+  /** The presenter's issue card in this round; null when none is shared. */
+  issue: IssueCard | null;
+  /** The member who keeps time with the facilitator; "" when none. */
+  timekeeperId: string;
+  /** Presenters the facilitator planned for this meeting, in order (roster member ids). */
+  nextPresenters: string[];
 }
 
 /** What the room adds to every event: who sent it, and when (epoch milliseconds). */
@@ -253,6 +279,11 @@ type ServerFacts = {
 
 /** An event of the protocol machine: a client message with its envelope. */
 export type ProtocolEvent =
+  /**
+   * A timebox ran out (the machine raises it to itself, delayed; no client sends it): `at` is the
+   * end it was set for, so one that a later extension or turn made stale changes nothing.
+   */
+  | ({ type: "timebox.over"; timer: "phase" | "turn" } & Envelope)
   | {
       [T in Exclude<ClientMessageType, "facilitator.claim">]: MessageEvent<T> &
         (T extends keyof ServerFacts ? ServerFacts[T] : unknown);

@@ -211,9 +211,13 @@ export function walkTo(m: Meeting, phase: Phase): Meeting {
   return m;
 }
 
-/** A seated meeting walked to `phase`. */
+/**
+ * A seated meeting walked to `phase`. Only a forum table has the updates go-around: a meeting
+ * walked there is at one unless the options name the format.
+ */
 export function meetingIn(phase: Phase, options: MeetingOptions = {}): Meeting {
-  const m = seated(options);
+  const forum = phase === "updates" && options.input?.format === undefined;
+  const m = seated(forum ? { ...options, input: { ...options.input, format: "forum" } } : options);
   return phase === "lobby" ? m : walkTo(m, phase);
 }
 

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { explainRefusal } from "../../shared/explain.ts";
 import { clientMessageTypes, type ClientMessageType } from "../../shared/messages.ts";
-import { phases, type Phase, type ProtocolEvent } from "../../shared/types.ts";
+import { phases, type Phase, type ProtocolEvent, type TableFormat } from "../../shared/types.ts";
 import {
   FAY,
   MO,
@@ -35,9 +35,20 @@ const open = (p: Phase) => p !== "ended";
 const afterLobby = (p: Phase) => p !== "lobby" && p !== "ended";
 const handPhase = (p: Phase) => p === "questions" || p === "experiences";
 const agreed = (r: Role) => r === "facilitator" || r === "presenter" || r === "member";
+/** The presenter's round: the issue card is shared and rewritten in these. */
+const inRound = (p: Phase) =>
+  p === "presenting" || p === "questions" || p === "experiences" || p === "commitment";
+/** The phases with a timer running to extend (the updates: the turn's). */
+const timed = (p: Phase) => p === "checkIn" || p === "updates" || inRound(p);
+/** The parking lot is open at a forum table after the lobby and before closing. */
+const parkingOpen = (p: Phase, f: TableFormat) =>
+  f === "forum" && p !== "lobby" && p !== "closing" && p !== "ended";
 
 /** PROTOCOL.md's "who, when" column, as a predicate per message type. */
-const expected: Record<ClientMessageType, (role: Role, phase: Phase) => boolean> = {
+const expected: Record<
+  ClientMessageType,
+  (role: Role, phase: Phase, format: TableFormat) => boolean
+> = {
   "confidentiality.agree": (r, p) => r === "notAgreed" && open(p),
   "meeting.start": (r, p) => r === "facilitator" && p === "lobby",
   "phase.next": (r, p) => r === "facilitator" && open(p),
@@ -71,6 +82,19 @@ const expected: Record<ClientMessageType, (role: Role, phase: Phase) => boolean>
   "member.admit": (r, p) => r === "facilitator" && open(p),
   "member.decline": (r, p) => r === "facilitator" && open(p),
   "meeting.end": (r, p) => r === "facilitator" && open(p),
+  // Version 2. The probe makes it the sender's turn first, where the go-around has one for them.
+  "turn.done": (r, p) => agreed(r) && p === "updates",
+  "turn.pass": (r, p) => agreed(r) && p === "updates",
+  "turn.next": (r, p) => r === "facilitator" && p === "updates",
+  "update.rate": (r, p) => agreed(r) && p === "updates",
+  "parking.add": (r, p, f) => agreed(r) && parkingOpen(p, f),
+  // Each takes down their own topic; who has none tries Noor's.
+  "parking.remove": (r, p, f) => agreed(r) && parkingOpen(p, f),
+  "parking.vote": (r, p, f) => agreed(r) && parkingOpen(p, f),
+  "issue.set": (r, p) => r === "presenter" && inRound(p),
+  "share.pass": (r, p) => (r === "member" || r === "facilitator") && p === "experiences",
+  "timer.extend": (r, p) => r === "facilitator" && timed(p),
+  "timekeeper.assign": (r, p) => r === "facilitator" && open(p),
 };
 const messageTypes = Object.keys(expected) as ClientMessageType[];
 
@@ -148,7 +172,34 @@ const probes: Record<ClientMessageType, (m: Meeting, who: string) => ProtocolEve
     return m.event(who, "member.decline", { memberId: GUS });
   },
   "meeting.end": (m, who) => m.event(who, "meeting.end"),
+  "turn.done": (m, who) => (turnOf(m, who), m.event(who, "turn.done")),
+  "turn.pass": (m, who) => (turnOf(m, who), m.event(who, "turn.pass")),
+  "turn.next": (m, who) => m.event(who, "turn.next"),
+  "update.rate": (m, who) => (turnOf(m, who), m.event(who, "update.rate", { work: 7 })),
+  "parking.add": (m, who) => m.event(who, "parking.add", { text: "Hiring my first lead" }),
+  "parking.remove": (m, who) => {
+    m.attempt(NOOR, "parking.add", { text: "Pricing" });
+    m.attempt(who, "parking.add", { text: "Hiring my first lead" });
+    const own = m.context.parking.find((t) => t.authorId === who);
+    return m.event(who, "parking.remove", { id: own?.id ?? "p1" });
+  },
+  "parking.vote": (m, who) => {
+    m.attempt(NOOR, "parking.add", { text: "Pricing" });
+    return m.event(who, "parking.vote", { id: "p1" });
+  },
+  "issue.set": (m, who) =>
+    m.event(who, "issue.set", { title: "Hiring my first lead", ask: "questions" }),
+  "share.pass": (m, who) => m.event(who, "share.pass"),
+  "timer.extend": (m, who) => m.event(who, "timer.extend", { seconds: 60 }),
+  "timekeeper.assign": (m, who) => m.event(who, "timekeeper.assign", { memberId: NOOR }),
 };
+
+/** In the updates, the facilitator moves the go-around on until it is `who`'s turn, if ever. */
+function turnOf(m: Meeting, who: string) {
+  for (let i = 0; i < 8 && m.context.turnId !== who && m.context.turnId !== ""; i++) {
+    m.attempt(FAY, "turn.next");
+  }
+}
 
 // Everyone who could own an earlier commitment has one, so follow-up has something to review.
 // A members-only table whose roster holds everyone who joins; Gus, who is not on it, waits.
@@ -166,35 +217,42 @@ afterEach(() => {
 });
 
 /** A fresh meeting in `phase`, prepared for `type`, and the event `role` would send. */
-function scene(phase: Phase, role: Role, type: ClientMessageType) {
-  const m = meetingIn(phase, { input });
+function scene(phase: Phase, role: Role, type: ClientMessageType, format: TableFormat) {
+  const m = meetingIn(phase, { input: { ...input, format } });
   meetings.push(m);
   const event = probes[type](m, person[role]);
   return { m, event };
 }
 
-function allowedFor(phase: Phase, role: Role): ClientMessageType[] {
-  return messageTypes.filter((type) => expected[type](role, phase));
+function allowedFor(phase: Phase, role: Role, format: TableFormat): ClientMessageType[] {
+  return messageTypes.filter((type) => expected[type](role, phase, format));
 }
+
+/** Both flows; only a forum table has the updates, and a roundtable's flow is as before. */
+const cases = (["roundtable", "forum"] as const).flatMap((format) =>
+  phases
+    .filter((phase) => format === "forum" || phase !== "updates")
+    .map((phase) => [phase, format] as const),
+);
 
 describe("who may do what, in every phase (PROTOCOL.md's message table)", () => {
   it("covers every message type of the protocol", () => {
     expect([...clientMessageTypes].sort()).toEqual([...messageTypes].sort());
   });
 
-  describe.each(phases)("in %s", (phase) => {
+  describe.each(cases)("in %s at a %s table", (phase, format) => {
     it.each(roles)("the %s may do exactly what PROTOCOL.md says", (role) => {
       const allowed = messageTypes.filter((type) => {
-        const { m, event } = scene(phase, role, type);
+        const { m, event } = scene(phase, role, type, format);
         return m.snapshot.can(event);
       });
-      expect(allowed).toEqual(allowedFor(phase, role));
+      expect(allowed).toEqual(allowedFor(phase, role, format));
     });
 
     it.each(roles)("a refused %s changes nothing and is told why in a sentence", (role) => {
       for (const type of messageTypes) {
-        if (expected[type](role, phase)) continue;
-        const { m, event } = scene(phase, role, type);
+        if (expected[type](role, phase, format)) continue;
+        const { m, event } = scene(phase, role, type, format);
         const before = m.snapshot;
         const why = explainRefusal(before, event);
         expect(why, `${type} by the ${role} in ${phase}`).toMatch(/^[A-Z].{8,}[.!?]$/);

@@ -8,7 +8,8 @@ import { protocolMachine, type ProtocolSnapshot } from "../../shared/machine.ts"
 import type { ProtocolEvent } from "../../shared/types.ts";
 import { FAY, MO, Meeting, PRIYA, T0, allStateNodeIds, earlierOf } from "./machine.fixture.ts";
 
-const input = { tableName: "T", earlier: [earlierOf(MO)] };
+// A forum table: its flow holds every phase of a roundtable's, and the updates go-around too.
+const input = { tableName: "T", earlier: [earlierOf(MO)], format: "forum" as const };
 
 /** Fay (facilitator), Priya and Mo join and agree; Mo has a commitment to follow up. */
 const setup: ProtocolEvent[] = [
@@ -26,8 +27,14 @@ function seatedThree(): Meeting {
 }
 
 /** The seated snapshot of `machine`, to start a traversal from. */
-function seatedSnapshot(machine: typeof protocolMachine): ProtocolSnapshot {
-  const actor = createActor(machine, { input, clock: new SimulatedClock() }).start();
+function seatedSnapshot(
+  machine: typeof protocolMachine,
+  format: "forum" | "roundtable" = "forum",
+): ProtocolSnapshot {
+  const actor = createActor(machine, {
+    input: { ...input, format },
+    clock: new SimulatedClock(),
+  }).start();
   for (const event of setup) actor.send(event);
   const snapshot = actor.getSnapshot();
   actor.stop();
@@ -62,6 +69,7 @@ const at = T0;
 const events: ProtocolEvent[] = [
   { type: "meeting.start", from: FAY, at },
   { type: "phase.next", from: FAY, at },
+  { type: "turn.done", from: FAY, at },
   { type: "presenter.choose", from: FAY, at, memberId: PRIYA },
   { type: "hand.raise", from: MO, at },
   { type: "floor.give", from: FAY, at },
@@ -106,6 +114,20 @@ describe("model-based paths through the protocol machine", () => {
     expect([...reached].sort()).toEqual(allStateNodeIds());
   });
 
+  it("never lead a roundtable table to the updates", () => {
+    const paths = getShortestPaths(protocolMachine, {
+      ...options,
+      fromState: seatedSnapshot(protocolMachine, "roundtable"),
+    });
+    const reached = new Set<string>();
+    for (const path of paths) {
+      for (const step of path.steps) for (const node of step.state._nodes) reached.add(node.id);
+    }
+    expect(reached).toContain("roundtable.meeting.phase.followUp");
+    expect(reached).toContain("roundtable.meeting.phase.closing");
+    expect(reached).not.toContain("roundtable.meeting.phase.updates");
+  });
+
   const testModel = createTestModel(model, { ...options, fromState: seatedSnapshot(model) });
   const paths = testModel.getShortestPaths();
 
@@ -125,6 +147,7 @@ describe("model-based paths through the protocol machine", () => {
     const phases = [
       "lobby",
       "checkIn",
+      "updates",
       "followUp",
       "choosing",
       "presenting",

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { explainRefusal } from "../../shared/explain.ts";
 import type { ProtocolSnapshot } from "../../shared/machine.ts";
 import { phaseOf, snapshotFromSynced, syncedFromSnapshot } from "../../shared/sync.ts";
-import { phases, type Phase, type ProtocolEvent } from "../../shared/types.ts";
+import { phases, type Phase, type ProtocolEvent, type TableFormat } from "../../shared/types.ts";
 import {
   FAY,
   MO,
@@ -28,9 +28,19 @@ const people = [FAY, PRIYA, MO, NOOR, UMA, STRANGER];
  * A meeting in `phase` with something going on: a pulse Mo answered, hands, a speaker, a
  * question, a commitment — so that the answers differ from member to member.
  */
-function busyMeetingIn(phase: Phase): Meeting {
-  const m = meetingIn(phase, { input: { earlier: [earlierOf(MO), earlierOf(NOOR)] } });
+function busyMeetingIn(phase: Phase, format: TableFormat = "roundtable"): Meeting {
+  const input = { earlier: [earlierOf(MO), earlierOf(NOOR)], format };
+  const m = meetingIn(phase, {
+    input: phase === "updates" ? { ...input, format: "forum" } : input,
+  });
   meetings.push(m);
+  // Forum: a topic on the parking lot with Mo's vote, a timekeeper, an issue card, a pass.
+  m.attempt(PRIYA, "parking.add", { text: "Hiring my first lead" });
+  m.attempt(MO, "parking.vote", { id: "p1" });
+  m.attempt(FAY, "timekeeper.assign", { memberId: NOOR });
+  m.attempt(PRIYA, "issue.set", { title: "Hiring", why: "Growth", ask: "both" });
+  m.attempt(MO, "update.rate", { work: 6, family: 8 });
+  m.attempt(MO, "share.pass");
   m.attempt(FAY, "pulse.open");
   m.attempt(MO, "pulse.answer", { score: 4 });
   m.attempt(NOOR, "question.ask", { text: "What would a good outcome look like?" });
@@ -75,6 +85,23 @@ function samples(m: Meeting, who: string): ProtocolEvent[] {
     m.event(who, "facilitator.claim", { keyValid: true }),
     m.event(who, "facilitator.claim", { keyValid: false }),
     m.event(who, "member.remove", { memberId: NOOR }),
+    m.event(who, "turn.done"),
+    m.event(who, "turn.pass"),
+    m.event(who, "turn.next"),
+    m.event(who, "update.rate", { work: 7 }),
+    m.event(who, "parking.add", { text: "Hiring my first lead" }),
+    m.event(who, "parking.remove", { id: "p1" }),
+    m.event(who, "parking.remove", { id: "p2" }),
+    m.event(who, "parking.vote", { id: "p1" }),
+    m.event(who, "parking.vote", { id: "p9" }),
+    m.event(who, "presenter.choose", { memberId: NOOR, topicId: "p1" }),
+    m.event(who, "presenter.choose", { memberId: NOOR, topicId: "p9" }),
+    m.event(who, "issue.set", { title: "Hiring", ask: "both" }),
+    m.event(who, "share.pass"),
+    m.event(who, "timer.extend", { seconds: 60 }),
+    m.event(who, "timekeeper.assign", { memberId: MO }),
+    m.event(who, "timekeeper.assign", { memberId: "" }),
+    m.event(who, "timekeeper.assign", { memberId: STRANGER }),
     m.event(who, "meeting.end"),
   ];
 }
@@ -88,9 +115,16 @@ function clientOf(server: ProtocolSnapshot, who: string): ProtocolSnapshot {
   });
 }
 
-describe.each(phases)("a client's snapshot in %s", (phase) => {
+const formats: TableFormat[] = ["roundtable", "forum"];
+const cases = formats.flatMap((format) =>
+  phases
+    .filter((phase) => format === "forum" || phase !== "updates")
+    .map((phase) => [phase, format] as const),
+);
+
+describe.each(cases)("a client's snapshot in %s at a %s table", (phase, format) => {
   it("is in the same phase as the server", () => {
-    const server = busyMeetingIn(phase).snapshot;
+    const server = busyMeetingIn(phase, format).snapshot;
     expect(phaseOf(server)).toBe(phase);
     expect(syncedFromSnapshot(server).phase).toBe(phase);
     for (const who of people) {
@@ -101,7 +135,7 @@ describe.each(phases)("a client's snapshot in %s", (phase) => {
   });
 
   it("allows and refuses what the server does, with the same reason, for every member", () => {
-    const m = busyMeetingIn(phase);
+    const m = busyMeetingIn(phase, format);
     const server = m.snapshot;
     for (const who of people) {
       const client = clientOf(server, who);
