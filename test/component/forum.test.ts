@@ -2,12 +2,18 @@ import { afterEach, describe, expect, it } from "vitest";
 import { render } from "vitest-browser-svelte";
 import ChoosingStage from "../../client/components/ChoosingStage.svelte";
 import ExtendTime from "../../client/components/ExtendTime.svelte";
+import ForumParking from "../../client/components/ForumParking.svelte";
 import GoAround from "../../client/components/GoAround.svelte";
 import IssueCard from "../../client/components/IssueCard.svelte";
 import IssueCardForm from "../../client/components/IssueCardForm.svelte";
 import MyUpdate from "../../client/components/MyUpdate.svelte";
 import ParkingLot from "../../client/components/ParkingLot.svelte";
+import RoundStage from "../../client/components/RoundStage.svelte";
 import SharePass from "../../client/components/SharePass.svelte";
+import Stage from "../../client/components/Stage.svelte";
+import TimekeeperPanel from "../../client/components/TimekeeperPanel.svelte";
+import UpdatesStage from "../../client/components/UpdatesStage.svelte";
+import TimeControls from "../../client/components/console/TimeControls.svelte";
 import ShareStatus from "../../client/components/console/ShareStatus.svelte";
 import { loadDraft } from "../../client/lib/issueDraft.ts";
 import { extendTarget } from "../../client/lib/timekeeping.ts";
@@ -463,5 +469,133 @@ describe("time the group controls", () => {
     expect(extended).toBe(1);
     await screen.rerender({ target: undefined });
     await expect.element(button).not.toBeInTheDocument();
+  });
+});
+
+describe("with the meeting's own rules", () => {
+  afterEach(() => localStorage.clear());
+
+  it("lets the member whose turn it is finish, pass or rate, and nobody else", async () => {
+    const { conn, room } = await connectedTo(updates(), "chloe");
+    const screen = await render(UpdatesStage, { conn, now: Date.now() });
+    await expect.element(screen.getByRole("heading", { name: "Your update" })).toBeVisible();
+    await screen.getByRole("combobox", { name: "Family" }).selectOptions("6");
+    await screen.getByRole("button", { name: "Share ratings" }).click();
+    await screen.getByRole("button", { name: "Done with my update" }).click();
+    await screen.getByRole("button", { name: "Pass", exact: true }).click();
+    expect(room.sent).toEqual([
+      ["update.rate", { family: 6 }],
+      ["turn.done", {}],
+      ["turn.pass", {}],
+    ]);
+
+    screen.unmount();
+    const other = await connectedTo(updates(), "dev");
+    const theirs = await render(UpdatesStage, { conn: other.conn, now: Date.now() });
+    await expect
+      .element(theirs.getByRole("heading", { name: "Chloé gives an update" }))
+      .toBeVisible();
+    expect(theirs.getByRole("button", { name: "Done with my update" }).elements()).toHaveLength(0);
+    expect(theirs.getByRole("button", { name: "Skip Chloé" }).elements()).toHaveLength(0);
+  });
+
+  it("lets the facilitator skip, and anyone add to the parking lot", async () => {
+    const { conn, room } = await connectedTo(updates(), "ana");
+    const screen = await render(UpdatesStage, { conn, now: Date.now() });
+    await screen.getByRole("button", { name: "Skip Chloé" }).click();
+    await screen.getByRole("textbox", { name: "Topic" }).fill("A co-founder conflict");
+    await screen.getByRole("button", { name: "Add to parking lot" }).click();
+    expect(room.sent).toEqual([
+      ["turn.next", {}],
+      ["parking.add", { text: "A co-founder conflict" }],
+    ]);
+  });
+
+  it("shows the machine's refusal where the parking lot is not offered", async () => {
+    const roundtable = meeting({ phase: "choosing" });
+    const { conn } = await connectedTo(roundtable, "dev");
+    const screen = await render(ForumParking, { conn });
+    const field = screen.getByRole("textbox", { name: "Topic" });
+    await expect.element(field).toBeDisabled();
+    await expect
+      .element(field)
+      .toHaveAccessibleDescription("The parking lot is part of the forum format.");
+  });
+
+  it("gives the timekeeper large timers and +1 min; the console assigns one", async () => {
+    const kept = updates({ timekeeperId: "dev", turnId: "chloe" });
+    const keeper = await connectedTo(kept, "dev");
+    const panel = await render(TimekeeperPanel, { conn: keeper.conn, now: Date.now() });
+    await expect
+      .element(panel.getByRole("timer", { name: /^Chloé's update: 4 min/ }))
+      .toBeVisible();
+    await panel.getByRole("button", { name: "+1 min" }).click();
+    expect(keeper.room.sent).toEqual([["timer.extend", { seconds: 60 }]]);
+
+    panel.unmount();
+    const facilitator = await connectedTo(updates(), "ana");
+    const console = await render(TimeControls, { conn: facilitator.conn, now: Date.now() });
+    await expect.element(console.getByText("No timekeeper.")).toBeVisible();
+    await console.getByRole("combobox", { name: "Timekeeper" }).selectOptions("Dev");
+    await console.getByRole("button", { name: "Assign timekeeper" }).click();
+    await console.getByRole("button", { name: "+1 min" }).click();
+    expect(facilitator.room.sent).toEqual([
+      ["timekeeper.assign", { memberId: "dev" }],
+      ["timer.extend", { seconds: 60 }],
+    ]);
+    facilitator.room.state(updates({ timekeeperId: "dev" }));
+    await expect.element(console.getByText("Timekeeper: Dev")).toBeVisible();
+    await console.getByRole("button", { name: "Clear timekeeper" }).click();
+    expect(facilitator.room.sent.at(-1)).toEqual(["timekeeper.assign", { memberId: "" }]);
+  });
+
+  it("offers Pass in experience shares to members, not to the presenter", async () => {
+    const shares = meeting({ phase: "experiences", presenterId: "ben", round: 1 });
+    const { conn, room } = await connectedTo(shares, "dev");
+    const screen = await render(RoundStage, { conn, now: Date.now() });
+    await screen.getByRole("button", { name: "Pass", exact: true }).click();
+    expect(room.sent).toEqual([["share.pass", {}]]);
+
+    screen.unmount();
+    const presenter = await connectedTo(shares, "ben");
+    const theirs = await render(RoundStage, { conn: presenter.conn, now: Date.now() });
+    await expect.element(theirs.getByText(/You listen in your own round/)).toBeVisible();
+    expect(theirs.getByRole("button", { name: "Pass", exact: true }).elements()).toHaveLength(0);
+  });
+
+  it("has the presenter share the card prepared earlier, and shows it to everyone", async () => {
+    localStorage.setItem(
+      "roundtable:issue:t1",
+      JSON.stringify({ title: "Hiring my first manager", why: "", tried: "", ask: "questions" }),
+    );
+    const presenting = meeting({
+      phase: "presenting",
+      format: "forum",
+      presenterId: "ben",
+      round: 1,
+      topicId: "p1",
+      parking: [topic("p1", "ben", "Hiring my first manager")],
+    });
+    const { conn, room } = await connectedTo(presenting, "ben");
+    const screen = await render(Stage, { conn, now: Date.now() });
+    await expect
+      .element(screen.getByText("Round 1 · you present: Hiring my first manager"))
+      .toBeVisible();
+    await screen.getByRole("button", { name: "Share issue card" }).click();
+    expect(room.sent).toEqual([
+      ["issue.set", { title: "Hiring my first manager", why: "", tried: "", ask: "questions" }],
+    ]);
+
+    const shared = {
+      ...presenting,
+      issue: { title: "Hiring my first manager", why: "", tried: "", ask: "questions" as const },
+    };
+    screen.unmount();
+    const member = await connectedTo(shared, "dev");
+    const theirs = await render(Stage, { conn: member.conn, now: Date.now() });
+    await expect
+      .element(theirs.getByRole("region", { name: "Ben's issue card" }))
+      .toHaveTextContent("Wants probing questions");
+    expect(theirs.getByRole("button", { name: "Share issue card" }).elements()).toHaveLength(0);
   });
 });
