@@ -24,6 +24,8 @@ import {
   type ProtocolEvent,
   type ProtocolInput,
   type ProtocolSnapshot,
+  type TimeboxMinutes,
+  type Timeboxes,
   type WelcomeMessage,
 } from "../shared/index.ts";
 import { keyMatches, memberIdFor } from "./keys.ts";
@@ -88,6 +90,37 @@ export class JoinRefused extends Error {
   }
 }
 
+/** A table's own timebox minutes, by the timebox they set. */
+const minutesOf: Record<keyof TimeboxMinutes, keyof Timeboxes> = {
+  presentingMin: "presentingMs",
+  questionsMin: "questionsMs",
+  experiencesMin: "experiencesMs",
+  turnMin: "turnMs",
+  commitmentMin: "commitmentMs",
+  updateMin: "updateMs",
+};
+
+/**
+ * A meeting's settings: the server's (defaults, or what tests set), with the table's own
+ * timeboxes over them, minutes made milliseconds.
+ */
+export function meetingConfig(
+  table: Pick<TableRecord, "timeboxes">,
+  meeting: ProtocolInput["config"],
+): ProtocolInput["config"] {
+  const own = Object.entries(table.timeboxes ?? {}).flatMap(([key, minutes]) => {
+    const field = minutesOf[key as keyof TimeboxMinutes];
+    return field !== undefined && typeof minutes === "number" && minutes > 0
+      ? [[field, minutes * 60_000] as const]
+      : [];
+  });
+  if (own.length === 0) return meeting;
+  return {
+    ...meeting,
+    timeboxes: { ...meeting?.timeboxes, ...Object.fromEntries(own) },
+  };
+}
+
 /** Which part of the synced state a connection receives (shared/state.ts `Audience`). */
 export type Audience = "waiting" | "admitted" | "agreed" | "facilitator";
 
@@ -127,10 +160,13 @@ export class MeetingHost {
       services.storage.openCommitments(table.tableId),
     ]);
     const onRoster = roster.filter((r) => r.removedAt === null);
+    const rostered = new Set(onRoster.map((r) => r.memberId));
     const input: ProtocolInput = {
       tableName: table.name,
-      config: services.meeting,
+      config: meetingConfig(table, services.meeting),
       admission: table.admission,
+      format: table.format ?? "roundtable",
+      nextPresenters: (table.nextPresenters ?? []).filter((id) => rostered.has(id)),
       roster: onRoster.map(({ memberId, name }) => ({ memberId, name })),
       removedEarlier: roster.filter((r) => r.removedAt !== null).map((r) => r.memberId),
       earlier: open.map(({ id, ownerId, ownerName, text, status, note }) => ({

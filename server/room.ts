@@ -174,6 +174,7 @@ export class RoundtableRoom extends Room<{ state: RoundtableState }> {
     for (const view of [views.agreed, views.facilitator]) {
       view.subscribe(this.state.questions);
       view.subscribe(this.state.commitments);
+      view.subscribe(this.state.parking);
     }
     views.facilitator.subscribe(this.state.waiting);
     return views;
@@ -188,15 +189,24 @@ export class RoundtableRoom extends Room<{ state: RoundtableState }> {
   #show(snapshot: ProtocolSnapshot): void {
     mirror(this.state, syncedFromSnapshot(snapshot));
     // Tagged fields of a member's row need the tag on that row, in the views that show them.
-    const { agreed, facilitator } = Audience;
+    const { admitted, agreed, facilitator } = Audience;
     for (const row of this.state.members.values()) {
       for (const [view, tag] of [
+        [this.#views.admitted, admitted],
+        [this.#views.agreed, admitted],
+        [this.#views.facilitator, admitted],
         [this.#views.agreed, agreed],
         [this.#views.facilitator, agreed],
         [this.#views.facilitator, facilitator],
       ] as const) {
         if (!view.hasTag(row, tag)) view.add(row, tag);
       }
+    }
+    // A topic's voters are a collection of their own inside its row: each row's, in the views
+    // that show the parking lot.
+    for (const topic of this.state.parking) {
+      for (const view of [this.#views.agreed, this.#views.facilitator])
+        view.subscribe(topic.voters);
     }
     this.broadcastPatch();
     // The machine's first snapshot comes while the host is being made: nobody is connected yet.

@@ -136,3 +136,74 @@ describe.each(["questions", "experiences"] as const)("a speaker's turn in %s", (
     expect(m.context.phaseOvertime).toBe(true);
   });
 });
+
+describe("timer.extend", () => {
+  it("moves the phase's end, and its overtime follows the new end", () => {
+    const m = track(meetingIn("presenting"));
+    const { phaseEndsAt } = m.context;
+    m.wait(5 * MINUTE).send(FAY, "timer.extend", { seconds: 60 });
+    expect(m.context.phaseEndsAt).toBe(phaseEndsAt + MINUTE);
+    m.wait(5 * MINUTE);
+    expect(m.context.phaseOvertime).toBe(false); // the old end has passed
+    m.wait(MINUTE - 1);
+    expect(m.context.phaseOvertime).toBe(false);
+    m.wait(1);
+    expect(m.context.phaseOvertime).toBe(true);
+  });
+
+  it("ends overtime when the new end is still ahead, and keeps it when it is not", () => {
+    const m = track(meetingIn("commitment"));
+    m.wait(7 * MINUTE);
+    expect(m.context.phaseOvertime).toBe(true);
+    m.send(FAY, "timer.extend", { seconds: 60 });
+    expect(m.context.phaseOvertime).toBe(true); // 2 min over, 1 min more: still over
+    m.send(FAY, "timer.extend", { seconds: 120 });
+    expect(m.context.phaseOvertime).toBe(false);
+    m.wait(MINUTE - 1);
+    expect(m.context.phaseOvertime).toBe(false);
+    m.wait(1);
+    expect(m.context.phaseOvertime).toBe(true);
+  });
+
+  it("moves the speaker's turn, not the phase, while someone holds the floor", () => {
+    const m = track(meetingIn("questions"));
+    const { phaseEndsAt } = m.context;
+    m.send(FAY, "floor.give", { memberId: MO });
+    m.wait(3 * MINUTE);
+    expect(m.context.turnOvertime).toBe(true);
+    m.send(FAY, "timer.extend", { seconds: 120 });
+    expect(m.context).toMatchObject({
+      turnEndsAt: m.now + MINUTE,
+      turnOvertime: false,
+      phaseEndsAt,
+    });
+    m.wait(MINUTE - 1);
+    expect(m.context.turnOvertime).toBe(false);
+    m.wait(1);
+    expect(m.context.turnOvertime).toBe(true);
+  });
+
+  it("moves the update's turn in the go-around, and a new turn starts over", () => {
+    const m = track(meetingIn("updates"));
+    m.send(FAY, "timer.extend", { seconds: 600 });
+    expect(m.context.turnEndsAt).toBe(m.now + 15 * MINUTE);
+    m.wait(10 * MINUTE);
+    expect(m.context.turnOvertime).toBe(false);
+    m.send(FAY, "turn.done");
+    m.wait(5 * MINUTE);
+    expect(m.context.turnOvertime).toBe(true);
+  });
+
+  it("has nothing to extend where no timer runs", () => {
+    for (const phase of ["lobby", "choosing", "closing"] as const) {
+      const m = track(meetingIn(phase));
+      expect(m.why(FAY, "timer.extend", { seconds: 60 })).toBe(
+        "This phase has no timer to extend.",
+      );
+    }
+    const m = track(meetingIn("updates"));
+    for (let i = 0; i < 4; i++) m.send(FAY, "turn.next");
+    expect(m.context.turnId).toBe("");
+    expect(m.why(FAY, "timer.extend", { seconds: 60 })).toBe("This phase has no timer to extend.");
+  });
+});
