@@ -426,6 +426,7 @@ describe("passing in experience shares", () => {
         ...members,
         ana: member("ana", "Ana", { passedThisRound: true }),
         chloe: member("chloe", "Chloé", { sharedThisRound: true }),
+        dev: member("dev", "Dev", { passedThisRound: true, connected: false }),
       },
     });
     const screen = await render(ShareStatus, { meeting: state });
@@ -435,8 +436,8 @@ describe("passing in experience shares", () => {
     );
     expect(text.map((t) => t.replace(/\s+/g, " "))).toEqual([
       "Shared 1: Chloé",
-      "Passed 1: Ana",
-      "Not yet 1: Dev",
+      "Passed 2: Ana and Dev (away)",
+      "Not yet 0: nobody",
     ]);
   });
 });

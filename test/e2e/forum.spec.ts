@@ -239,6 +239,7 @@ test("a forum meeting: updates, the parking lot, a topic, the issue card, a pass
     await expect(shares).toContainText("Not yet 0");
     await expect(ana.page.getByText("Everyone has shared or passed.")).toBeVisible();
     await scan(ana.page, "experiences with passes (facilitator)");
+    await shoot(ana.page, "forum-facilitator");
     await ana.page.getByRole("button", { name: "Move to commitment" }).click();
     await expectPhase(everyone, "Commitment");
   });
