@@ -535,18 +535,18 @@ describe("with the meeting's own rules", () => {
 
     panel.unmount();
     const facilitator = await connectedTo(updates(), "ana");
-    const console = await render(TimeControls, { conn: facilitator.conn, now: Date.now() });
-    await expect.element(console.getByText("No timekeeper.")).toBeVisible();
-    await console.getByRole("combobox", { name: "Timekeeper" }).selectOptions("Dev");
-    await console.getByRole("button", { name: "Assign timekeeper" }).click();
-    await console.getByRole("button", { name: "+1 min" }).click();
+    const controls = await render(TimeControls, { conn: facilitator.conn, now: Date.now() });
+    await expect.element(controls.getByText("No timekeeper.")).toBeVisible();
+    await controls.getByRole("combobox", { name: "Timekeeper" }).selectOptions("Dev");
+    await controls.getByRole("button", { name: "Assign timekeeper" }).click();
+    await controls.getByRole("button", { name: "+1 min" }).click();
     expect(facilitator.room.sent).toEqual([
       ["timekeeper.assign", { memberId: "dev" }],
       ["timer.extend", { seconds: 60 }],
     ]);
     facilitator.room.state(updates({ timekeeperId: "dev" }));
-    await expect.element(console.getByText("Timekeeper: Dev")).toBeVisible();
-    await console.getByRole("button", { name: "Clear timekeeper" }).click();
+    await expect.element(controls.getByText("Timekeeper: Dev")).toBeVisible();
+    await controls.getByRole("button", { name: "Clear timekeeper" }).click();
     expect(facilitator.room.sent.at(-1)).toEqual(["timekeeper.assign", { memberId: "" }]);
   });
 
