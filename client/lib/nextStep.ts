@@ -146,6 +146,21 @@ export function nextStep(state: SyncedState, me: string, can: Can): NextSteps | 
           secondary: close,
         };
       }
+      // Nobody volunteered: the presenter planned for this meeting, when one is here.
+      const planned = state.nextPresenters.find((id) => {
+        const m = state.members[id];
+        return m !== undefined && m.agreed && m.connected && !state.presented.includes(id);
+      });
+      if (planned !== undefined) {
+        return {
+          primary: {
+            label: `Choose ${name(planned)} to present`,
+            action: { type: "presenter.choose", payload: { memberId: planned } },
+            note: `${name(planned)} is planned to present.`,
+          },
+          secondary: state.presented.length > 0 ? [moveOnEarly(state.phase, "")] : close,
+        };
+      }
       if (state.presented.length > 0) {
         return only(moveOn(state.phase, "Nobody has volunteered for another round."));
       }

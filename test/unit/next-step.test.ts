@@ -170,6 +170,22 @@ const table: Row[] = [
     secondary: [["Close the meeting without a round", "Nobody presents today"]],
   },
   {
+    when: "choosing, nobody volunteered, a presenter is planned",
+    state: { phase: "choosing", nextPresenters: ["chloe", "dev"] },
+    primary: "Choose Chloé to present",
+    button: true,
+    action: { type: "presenter.choose", payload: { memberId: "chloe" } },
+    secondary: [["Close the meeting without a round", "Nobody presents today"]],
+  },
+  {
+    when: "choosing after the first planned presenter's round",
+    state: { phase: "choosing", nextPresenters: ["chloe", "dev"], presented: ["chloe"] },
+    primary: "Choose Dev to present",
+    button: true,
+    action: { type: "presenter.choose", payload: { memberId: "dev" } },
+    secondary: [["Next phase to closing", ""]],
+  },
+  {
     when: "choosing after a round, nobody volunteers",
     state: { phase: "choosing", presented: ["ben"] },
     primary: "Move to closing",
