@@ -30,6 +30,7 @@ import {
   type Phase,
   type ProtocolEvent,
   type SyncedState,
+  type TableFormat,
 } from "../../shared/index.ts";
 import {
   createTable,
@@ -69,6 +70,7 @@ const timedPhases: readonly Phase[] = ["checkIn", ...roundPhases];
 const dwell: Record<Phase, number> = {
   lobby: 0,
   checkIn: 1,
+  updates: 2,
   followUp: 2,
   choosing: 3,
   presenting: 1,
@@ -91,12 +93,24 @@ const storageBound = new Set<unknown>([
 // What a step is. Targets are references resolved when the step runs (the nth member, question or
 // commitment of the meeting as it is then), so a sequence replays, and shrinks, meaningfully.
 
-type Ref = { $ref: "member" | "waiting" | "question" | "commitment" | "key"; n: number };
+type Ref = {
+  $ref: "member" | "waiting" | "question" | "commitment" | "key" | "topic";
+  n: number;
+};
 /**
  * Who sends: a person by index, or whoever holds a role when the step runs (`waiting`: the first
  * person, by index, who waits to be let in).
  */
-type By = number | "facilitator" | "presenter" | "owner" | "asker" | "waiting";
+type By =
+  | number
+  | "facilitator"
+  | "presenter"
+  | "owner"
+  | "asker"
+  | "waiting"
+  /** Whose turn it is in the updates go-around; the timekeeper. */
+  | "turn"
+  | "timekeeper";
 /** A step is a message, or a person coming or going. */
 type Step = Send | Act;
 interface Send extends Paced {
@@ -128,6 +142,8 @@ const ref = (kind: Ref["$ref"], max: number) => fc.nat(max).map((n): Ref => ({ $
 const member = ref("member", cast.length);
 const question = ref("question", 6);
 const commitment = ref("commitment", 6);
+const topic = ref("topic", 6);
+const rating = fc.integer({ min: 1, max: 10 });
 /** Drivers send as a regular; the noise comes from anyone, strangers included. */
 const anyone = fc.nat(REGULARS.length - 1);
 const anybody = fc.oneof(
@@ -189,6 +205,33 @@ const shaped: Record<ClientMessageType, fc.Arbitrary<unknown>> = {
   "member.admit": fc.record({ memberId: fc.oneof(ref("waiting", 3), member) }),
   "member.decline": fc.record({ memberId: fc.oneof(ref("waiting", 3), member) }),
   "meeting.end": none,
+  "turn.done": none,
+  "turn.pass": none,
+  "turn.next": none,
+  "update.rate": fc.record(
+    { work: rating, family: rating, personal: rating },
+    { requiredKeys: ["work"] },
+  ),
+  "parking.add": fc.record({
+    text: fc.oneof(
+      fc.constantFrom("Hiring my first lead", "Pricing the new plan", "Selling the workshop"),
+      fc.string({ minLength: 1, maxLength: 120 }),
+    ),
+  }),
+  "parking.remove": fc.record({ id: topic }),
+  "parking.vote": fc.record({ id: topic }),
+  "issue.set": fc.record(
+    {
+      title: fc.string({ minLength: 1, maxLength: 120 }),
+      why: fc.string({ maxLength: 400 }),
+      tried: fc.string({ maxLength: 400 }),
+      ask: fc.constantFrom("questions", "experiences", "both"),
+    },
+    { requiredKeys: ["title", "ask"] },
+  ),
+  "share.pass": none,
+  "timer.extend": fc.record({ seconds: fc.integer({ min: 30, max: 600 }) }),
+  "timekeeper.assign": fc.record({ memberId: fc.oneof(member, fc.constant("")) }),
 };
 
 /** Payloads no schema accepts, or that only look right: wrong types, bounds, extra keys. */
@@ -225,6 +268,16 @@ const malformed = fc.oneof(
   fc.record({ facilitatorKey: fc.oneof(fc.constant(""), fc.string({ minLength: 129 })) }),
   fc.record({ memberId: member, extra: fc.anything() }),
   fc.record({ note: fc.string({ minLength: 141, maxLength: 400 }) }),
+  // The forum's: ratings out of 1–10, over-long topics and cards, an ask that is none, time
+  // outside 30–600 s.
+  fc.record({ work: fc.constantFrom(0, 11, 7.5, "7", null), family: fc.constantFrom(-1, 100) }),
+  fc.record({ text: fc.string({ minLength: 121, maxLength: 200 }), id: fc.integer() }),
+  fc.record({
+    title: fc.oneof(fc.constant(""), fc.string({ minLength: 121, maxLength: 200 })),
+    why: fc.string({ minLength: 401, maxLength: 500 }),
+    ask: fc.constantFrom("advice", "", null),
+  }),
+  fc.record({ seconds: fc.constantFrom(0, 29, 601, 60.5, -60, "60", null) }),
   // Prototype pollution, in the shapes that reach a decoder as own keys.
   fc.constantFrom(
     JSON.parse('{"__proto__": {"polluted": true, "memberId": "x"}}'),
@@ -247,6 +300,7 @@ const unknownType = fc.oneof(
     "member.join",
     "member.drop",
     "member.leave",
+    "timebox.over",
     "PHASE.NEXT",
     "phase.next ",
     "",
@@ -266,6 +320,7 @@ const send = (
     .map((s) => (during ? { ...s, during } : s));
 const asFacilitator = fc.constant<By>("facilitator");
 const presenterOrFacilitator = fc.constantFrom<By>("facilitator", "presenter");
+const turn = fc.constant<By>("turn");
 
 /**
  * One step. Drivers weigh most, each held back until its phase comes (a held step costs no
@@ -352,6 +407,42 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { arbitrary: send(anyone, "pulse.answer", shaped["pulse.answer"]), weight: 4 },
   { arbitrary: send(asFacilitator, "pulse.close"), weight: 2 },
   { arbitrary: send(fc.constant<By>(LATE), "confidentiality.agree"), weight: 1 },
+  // The forum's own parts: the go-around, the parking lot, the issue card, passing, time.
+  { arbitrary: send(turn, "update.rate", shaped["update.rate"], ["updates"]), weight: 3 },
+  {
+    arbitrary: send(turn, fc.constantFrom("turn.done", "turn.pass"), none, ["updates"]),
+    weight: 6,
+  },
+  { arbitrary: send(asFacilitator, "turn.next", none, ["updates"]), weight: 2 },
+  { arbitrary: send(anyone, "parking.add", shaped["parking.add"]), weight: 3 },
+  { arbitrary: send(anyone, "parking.vote", shaped["parking.vote"]), weight: 2 },
+  { arbitrary: send(anyone, "parking.remove", shaped["parking.remove"]), weight: 1 },
+  {
+    arbitrary: send(
+      asFacilitator,
+      "presenter.choose",
+      fc.record({ memberId: ref("member", 3), topicId: topic }),
+      ["choosing"],
+    ),
+    weight: 3,
+  },
+  {
+    arbitrary: send(fc.constant<By>("presenter"), "issue.set", shaped["issue.set"], roundPhases),
+    weight: 3,
+  },
+  { arbitrary: send(anyone, "share.pass", none, ["experiences"]), weight: 2 },
+  {
+    arbitrary: send(
+      fc.constantFrom<By>("facilitator", "timekeeper"),
+      "timer.extend",
+      shaped["timer.extend"],
+    ),
+    weight: 2,
+  },
+  {
+    arbitrary: send(asFacilitator, "timekeeper.assign", shaped["timekeeper.assign"]),
+    weight: 1,
+  },
   // Membership: strangers arrive and wait (or, at an open table, come in), members are removed
   // and come back with their key or a new device, names clash, people leave; the facilitator
   // lets people in or declines them, and anyone else who tries is refused.
@@ -465,13 +556,18 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   },
 );
 
-/** One run: a table, members-only or open (the default of each), and what happens at it. */
+/**
+ * One run: a table, members-only or open (the default of each), following the roundtable's flow
+ * or the forum's, and what happens at it.
+ */
 interface Fuzz {
   admission: Admission;
+  format: TableFormat;
   steps: Step[];
 }
 const fuzz: fc.Arbitrary<Fuzz> = fc.record({
   admission: fc.constantFrom<Admission>("members", "open"),
+  format: fc.constantFrom<TableFormat>("roundtable", "forum"),
   steps: fc.array(step, { minLength: 1, maxLength: STEPS, size: "max" }),
 });
 
@@ -504,6 +600,7 @@ type Prediction =
 interface MeetingInput {
   earlier: EarlierCommitment[];
   admission: Admission;
+  format: TableFormat;
   roster: RosterEntry[];
 }
 
@@ -520,6 +617,7 @@ class Shadow {
         tableName: TABLE_NAME,
         earlier: input.earlier,
         admission: input.admission,
+        format: input.format,
         roster: input.roster
           .filter((r) => r.removedAt === null)
           .map(({ memberId, name }) => ({ memberId, name })),
@@ -633,6 +731,12 @@ function publicFields(s: Plain) {
     volunteers: s.volunteers,
     presented: s.presented,
     absentCommitments: s.absentCommitments,
+    format: s.format,
+    turnOrder: s.turnOrder,
+    turnId: s.turnId,
+    topicId: s.topicId,
+    timekeeperId: s.timekeeperId,
+    nextPresenters: s.nextPresenters,
     members: Object.fromEntries(
       Object.entries(s.members as Record<string, Plain>)
         .sort(([a], [b]) => a.localeCompare(b))
@@ -647,6 +751,8 @@ function publicFields(s: Plain) {
             handUp: m.handUp,
             sharedThisRound: m.sharedThisRound,
             askedThisRound: m.askedThisRound,
+            turnStatus: m.turnStatus,
+            passedThisRound: m.passedThisRound,
           },
         ]),
     ),
@@ -663,6 +769,19 @@ function waitingFields(waiting: Record<string, Plain> | undefined) {
 /** The meeting's content, the pulse included: only members who agreed may decode it. */
 function contentFields(s: Plain) {
   return {
+    parking: ((s.parking ?? []) as Plain[]).map((t) => ({
+      id: t.id,
+      authorId: t.authorId,
+      text: t.text,
+      votes: t.votes,
+      voters: t.voters,
+    })),
+    issue: s.issue && {
+      title: s.issue.title,
+      why: s.issue.why,
+      tried: s.issue.tried,
+      ask: s.issue.ask,
+    },
     pulse: {
       status: s.pulse.status,
       answered: s.pulse.answered,
@@ -697,6 +816,7 @@ function contentFields(s: Plain) {
             checkinWord: m.checkinWord,
             closingWord: m.closingWord,
             shareNote: m.shareNote,
+            ratings: m.ratings,
           },
         ]),
     ),
@@ -838,6 +958,7 @@ class Run {
     const table = await storage.getTable(tableId);
     const input: MeetingInput = {
       admission: table!.admission,
+      format: table!.format,
       roster: await storage.roster(tableId),
       earlier: await storage.openCommitments(tableId),
     };
@@ -964,6 +1085,11 @@ class Run {
           );
         case "key":
           return this.table.facilitatorKey;
+        case "topic":
+          return pick(
+            c.parking.map((t) => t.id),
+            "p999",
+          );
       }
     }
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.resolve(v)]));
@@ -978,14 +1104,15 @@ class Run {
     }
     const c = this.shadow.context;
     const p = (payload ?? {}) as Plain;
-    const id =
-      by === "facilitator"
-        ? c.facilitatorId
-        : by === "presenter"
-          ? c.presenterId
-          : by === "owner"
-            ? c.commitments.find((k) => k.id === p.commitmentId)?.ownerId
-            : c.questions.find((q) => q.id === p.questionId)?.askerId;
+    const byRole: Record<Exclude<By, number | "waiting">, () => string | undefined> = {
+      facilitator: () => c.facilitatorId,
+      presenter: () => c.presenterId,
+      owner: () => c.commitments.find((k) => k.id === p.commitmentId)?.ownerId,
+      asker: () => c.questions.find((q) => q.id === p.questionId)?.askerId,
+      turn: () => c.turnId,
+      timekeeper: () => c.timekeeperId,
+    };
+    const id = byRole[by]();
     return this.alive().find((s) => s.person.memberId === id);
   }
 
@@ -1335,11 +1462,12 @@ async function runSteps(
   steps: Step[],
   then?: (run: Run) => Promise<void>,
   admission: Admission = "open",
+  format: TableFormat = "roundtable",
 ): Promise<void> {
   stats.runs++;
   stats.tables[admission]++;
   stats.lengths.push(steps.length);
-  const table = await createTable(server.url, TABLE_NAME, { admission });
+  const table = await createTable(server.url, TABLE_NAME, { admission, format });
   const run = new Run(server, table);
   let index = -1;
   try {
@@ -1369,9 +1497,10 @@ async function failureOf(
   server: TestServer,
   steps: Step[],
   admission: Admission,
+  format: TableFormat,
 ): Promise<StepFailure | undefined> {
   try {
-    await runSteps(server, steps, undefined, admission);
+    await runSteps(server, steps, undefined, admission, format);
     return undefined;
   } catch (error) {
     if (error instanceof StepFailure) return error;
@@ -1386,14 +1515,14 @@ async function failureOf(
  */
 async function shrinkSteps(
   server: TestServer,
-  { admission, steps }: Fuzz,
+  { admission, format, steps }: Fuzz,
   failure: StepFailure,
   deadline: number,
 ): Promise<{ steps: Step[]; failure: StepFailure }> {
   const cut = (s: Step[], f: StepFailure) => (f.index >= 0 ? s.slice(0, f.index + 1) : s);
   let best = { steps: cut(steps, failure), failure };
   const attempt = async (candidate: Step[]) => {
-    const f = await failureOf(server, candidate, admission);
+    const f = await failureOf(server, candidate, admission, format);
     if (f && f.signature === failure.signature) {
       best = { steps: cut(candidate, f), failure: f };
       return true;
@@ -1445,8 +1574,8 @@ describe("a live room under random and malformed messages", () => {
       const replay = `FUZZ_SEED=${SEED} npx vitest run --project integration test/integration/fuzz.test.ts`;
       console.log(`fuzzing with seed ${SEED}; to replay: ${replay}`);
       const details = await fc.check(
-        fc.asyncProperty(fuzz, ({ admission, steps }) =>
-          runSteps(server, steps, undefined, admission),
+        fc.asyncProperty(fuzz, ({ admission, format, steps }) =>
+          runSteps(server, steps, undefined, admission, format),
         ),
         { seed: SEED, numRuns: RUNS, endOnFailure: true },
       );
@@ -1463,7 +1592,9 @@ describe("a live room under random and malformed messages", () => {
           `phases reached: ${[...stats.phases].join(", ")}\naccepted by type: ${JSON.stringify(Object.fromEntries(stats.accepts))}`,
       );
       if (details.failed) {
-        const [failing] = details.counterexample ?? [{ admission: "open" as const, steps: [] }];
+        const [failing] = details.counterexample ?? [
+          { admission: "open" as const, format: "roundtable" as const, steps: [] },
+        ];
         const found = details.errorInstance;
         if (!(found instanceof StepFailure)) throw found;
         const deadline = Date.now() + Number(process.env.FUZZ_SHRINK_MS ?? 90_000);
@@ -1472,7 +1603,7 @@ describe("a live room under random and malformed messages", () => {
           `Fuzzing failed: FUZZ_SEED=${SEED} (fast-check seed ${details.seed}, path ` +
             `"${details.counterexamplePath}"), after ${details.numRuns} runs.\n\n` +
             `Shrunk to ${shrunk.steps.length} steps at ${failing.admission === "members" ? "a members-only" : "an open"} table; ` +
-            `replay them with runSteps(server, steps, undefined, "${failing.admission}"):\n` +
+            `replay them with runSteps(server, steps, undefined, "${failing.admission}", "${failing.format}"):\n` +
             `${fc.stringify(shrunk.steps)}\n\n${shrunk.failure.message}`,
           { cause: shrunk.failure },
         );

@@ -118,6 +118,18 @@ describe("refused for a member who may not send it now", () => {
     await refused(chloe, "question.ask", { text: "What would a good outcome look like?" });
     await refused(ben, "commitment.add", { text: "Ship it" });
     await refused(ana, "pulse.open"); // not before the meeting starts
+    // Version 2: the forum's messages at a roundtable table, and time control with no timer.
+    await refused(ben, "turn.done");
+    await refused(ben, "turn.pass");
+    await refused(ana, "turn.next");
+    await refused(ben, "update.rate", { work: 7 });
+    await refused(ben, "parking.add", { text: "Hiring my first lead" });
+    await refused(ana, "parking.remove", { id: "p1" });
+    await refused(ben, "parking.vote", { id: "p1" });
+    await refused(ben, "issue.set", { title: "Hiring", ask: "both" });
+    await refused(chloe, "share.pass");
+    await refused(ana, "timer.extend", { seconds: 60 });
+    await refused(ben, "timekeeper.assign", { memberId: chloe.memberId });
     await refused(ana, "presenter.choose", { memberId: ben.memberId });
     await refused(zed, "hand.lowerFor", { memberId: ben.memberId });
   });
@@ -312,8 +324,8 @@ describe("refused for a member who may not send it now", () => {
   it("covers every message type of PROTOCOL.md's table", () => {
     expect([...refusedTypes].sort()).toEqual([...clientMessageTypes].sort());
     // PROTOCOL.md's table: 24 rows, `hand.raise / hand.lower` sharing one; and version 2's
-    // `member.admit` and `member.decline`.
-    expect(clientMessageTypes).toHaveLength(27);
+    // `member.admit` and `member.decline`, and the forum's and time control's eleven.
+    expect(clientMessageTypes).toHaveLength(38);
   });
 });
 

@@ -1,7 +1,13 @@
 // The protocol's invariants on a synced state, whoever holds it: a client that decoded it (the
 // socket fuzzer, test/integration/fuzz.test.ts) or the host's own view of its meeting (the
 // in-process fuzzer, test/unit/host.fuzz.test.ts).
-import { PULSE_COUNTS_FROM } from "../../shared/limits.ts";
+import {
+  ISSUE_TEXT_MAX,
+  ISSUE_TITLE_MAX,
+  PARKING_MAX,
+  PULSE_COUNTS_FROM,
+  TOPIC_MAX,
+} from "../../shared/limits.ts";
 import { sameName } from "../../shared/names.ts";
 import { phases, type Phase } from "../../shared/types.ts";
 
@@ -47,9 +53,44 @@ export function checkInvariants(s: Plain, who: string, seesContent: boolean): vo
     claim(handPhases.includes(phase), at("the floor is held only in a hand phase"), phase);
   }
   claim(
-    s.turnEndsAt > 0 === (s.floorId !== ""),
-    at("a turn is timed exactly while someone has the floor"),
-    { floorId: s.floorId, turnEndsAt: s.turnEndsAt },
+    s.turnEndsAt > 0 === (s.floorId !== "" || s.turnId !== ""),
+    at("a turn is timed exactly while someone has the floor or the turn"),
+    { floorId: s.floorId, turnId: s.turnId, turnEndsAt: s.turnEndsAt },
+  );
+
+  // The forum format: the updates go-around, and only at a forum table.
+  claim(["roundtable", "forum"].includes(s.format), at("the format is known"), s.format);
+  claim(s.format === "forum" || phase !== "updates", at("a roundtable has no updates"), phase);
+  const turnOrder = s.turnOrder as string[];
+  claim(unique(turnOrder), at("nobody twice in the go-around"), turnOrder);
+  if (s.turnId !== "") {
+    claim(phase === "updates", at("a turn only in the updates"), phase);
+    claim(turnOrder.includes(s.turnId), at("whose turn it is is in the go-around"), turnOrder);
+    claim(members[s.turnId] !== undefined, at("whose turn it is is a member"), s.turnId);
+    claim(members[s.turnId]?.turnStatus === "", at("a turn not yet taken"), members[s.turnId]);
+  }
+  for (const [id, m] of Object.entries(members)) {
+    claim(
+      ["", "done", "passed", "skipped"].includes(m.turnStatus),
+      at(`${m.name}'s turn status`),
+      m.turnStatus,
+    );
+    claim(!(m.passedThisRound && m.sharedThisRound), at(`${m.name} shared or passed, not both`), m);
+    claim(
+      m.turnStatus === "" || turnOrder.includes(id),
+      at(`${m.name} took a turn in the go-around`),
+      turnOrder,
+    );
+  }
+  claim(
+    s.timekeeperId === "" || members[s.timekeeperId] !== undefined,
+    at("the timekeeper is a member"),
+    s.timekeeperId,
+  );
+  claim(
+    s.topicId === "" || roundPhases.includes(phase),
+    at("a round's topic only during a round"),
+    { topicId: s.topicId, phase },
   );
   claim(
     s.phaseEndsAt > 0 === timedPhases.includes(phase),
@@ -151,13 +192,59 @@ export function checkInvariants(s: Plain, who: string, seesContent: boolean): vo
     );
     const commitments = s.commitments as Plain[];
     claim(unique(commitments.map((c) => c.id)), at("commitment ids are unique"), commitments);
+
+    // The parking lot (forum only), the issue card (during a round), and ratings (1–10 or 0).
+    const parking = s.parking as Plain[];
+    claim(s.format === "forum" || parking.length === 0, at("no parking lot at a roundtable"));
+    claim(parking.length <= PARKING_MAX, at(`at most ${PARKING_MAX} topics`), parking.length);
+    claim(unique(parking.map((t) => t.id)), at("topic ids are unique"), parking);
+    for (const t of parking) {
+      claim(t.text.length >= 1 && t.text.length <= TOPIC_MAX, at("a topic's length"), t);
+      claim(t.votes === t.voters.length, at("votes count the voters"), t);
+      claim(unique(t.voters), at("one vote each"), t);
+      claim(
+        t.voters.every((v: string, i: number) => i === 0 || t.voters[i - 1] < v),
+        at("voters are sorted"),
+        t,
+      );
+    }
+    claim(
+      s.topicId === "" || parking.some((t) => t.id === s.topicId),
+      at("the round's topic is on the parking lot"),
+      s.topicId,
+    );
+    const issue = s.issue as Plain;
+    if (issue.title !== "") {
+      claim(roundPhases.includes(phase), at("an issue card only in a round"), phase);
+      claim(issue.title.length <= ISSUE_TITLE_MAX, at("the issue's title length"), issue);
+      claim(
+        issue.why.length <= ISSUE_TEXT_MAX && issue.tried.length <= ISSUE_TEXT_MAX,
+        at("the issue's texts' length"),
+        issue,
+      );
+      claim(["questions", "experiences", "both"].includes(issue.ask), at("the issue's ask"), issue);
+    } else {
+      claim(
+        issue.why === "" && issue.tried === "" && issue.ask === "",
+        at("no issue card, nothing of one"),
+        issue,
+      );
+    }
+    for (const m of Object.values(members)) {
+      for (const k of ["work", "family", "personal"]) {
+        const v = m.ratings?.[k];
+        claim(Number.isInteger(v) && v >= 0 && v <= 10, at(`${m.name}'s ${k} rating`), m.ratings);
+      }
+    }
   } else {
     // Nothing said in the meeting reaches a member who has not agreed, not even the pulse.
     claim(s.pulse === undefined, at("no pulse before agreeing"), s.pulse);
     claim(s.questions === undefined, at("no questions before agreeing"), s.questions);
     claim(s.commitments === undefined, at("no commitments before agreeing"), s.commitments);
+    claim(s.parking === undefined, at("no parking lot before agreeing"), s.parking);
+    claim(s.issue === undefined, at("no issue card before agreeing"), s.issue);
     for (const m of Object.values(members)) {
-      for (const field of ["checkinWord", "closingWord", "shareNote", "shareHint"]) {
+      for (const field of ["checkinWord", "closingWord", "shareNote", "shareHint", "ratings"]) {
         claim(m[field] === undefined, at(`no ${field} before agreeing`), m);
       }
     }
