@@ -41,6 +41,13 @@ export const MEMBER_BUDGET_GZIP = 120_000;
 export const LAZY: Record<string, string> = {
   "components/Landing.svelte": "the landing page (/), not a table's page",
   "components/console/FacilitatorConsole.svelte": "the facilitator console, for the facilitator",
+  // Issue 13, the forum format and time control: what only some members, or some tables, load.
+  "components/TimekeeperPanel.svelte": "the timekeeper's large timers, for the timekeeper",
+  "components/UpdatesStage.svelte":
+    "the forum's updates go-around, at a forum table when it starts",
+  "components/ForumParking.svelte": "the forum's parking lot, at a forum table",
+  "components/IssueCardForm.svelte":
+    "the issue card's form, loaded when a member opens it or presents",
   // STACK.md's QR-code libraries: only "Use on another device" shows a code, and imports one then.
   // Were a page to load one on opening, the time-to-usable run (bench/usable.ts) would say so.
   qrcode: 'the QR code of "Use on another device", loaded when a member opens it',

@@ -34,6 +34,7 @@ type Can = (type: ClientMessageType, payload?: Record<string, unknown>) => boole
 /** Where each phase's "Next phase" leads, in words. */
 const nextPhaseName: Partial<Record<SyncedState["phase"], string>> = {
   checkIn: "follow-up or choosing a presenter",
+  updates: "follow-up or choosing a presenter",
   followUp: "choosing a presenter",
   presenting: "probing questions",
   questions: "experience shares",
@@ -45,6 +46,7 @@ const nextPhaseName: Partial<Record<SyncedState["phase"], string>> = {
 /** The primary button that moves on when the phase's work is done. */
 const moveOnLabel: Partial<Record<SyncedState["phase"], string>> = {
   checkIn: "Finish check-in",
+  updates: "Finish the updates",
   followUp: "Move to choosing a presenter",
   presenting: "Move to probing questions",
   questions: "Move to experience shares",
@@ -95,6 +97,8 @@ export function nextStep(state: SyncedState, me: string, can: Can): NextSteps | 
       const done = present.filter((m) => m.checkinWord).length;
       return only(moveOn(state.phase, `${done} of ${present.length} checked in.`));
     }
+    case "updates":
+      return updateSteps(state, me);
     case "followUp": {
       const review = state.commitments.filter((c) => c.review);
       const missing = review.filter((c) => c.status === "open").length;
@@ -140,6 +144,21 @@ export function nextStep(state: SyncedState, me: string, can: Can): NextSteps | 
             note: `Volunteered: ${volunteers.map(name).join(", ")}.`,
           },
           secondary: close,
+        };
+      }
+      // Nobody volunteered: the presenter planned for this meeting, when one is here.
+      const planned = state.nextPresenters.find((id) => {
+        const m = state.members[id];
+        return m !== undefined && m.agreed && m.connected && !state.presented.includes(id);
+      });
+      if (planned !== undefined) {
+        return {
+          primary: {
+            label: `Choose ${name(planned)} to present`,
+            action: { type: "presenter.choose", payload: { memberId: planned } },
+            note: `${name(planned)} is planned to present.`,
+          },
+          secondary: state.presented.length > 0 ? [moveOnEarly(state.phase, "")] : close,
         };
       }
       if (state.presented.length > 0) {
@@ -278,6 +297,14 @@ function handSteps(state: SyncedState, me: string, can: Can): NextSteps {
   }
   if (state.phase === "experiences") {
     const shared = Object.values(state.members).some((m) => m.sharedThisRound);
+    // Everyone here but the presenter has shared or passed: the shares are done.
+    const peers = Object.values(state.members).filter(
+      (m) => m.agreed && m.connected && m.id !== state.presenterId,
+    );
+    const answered = peers.filter((m) => m.sharedThisRound || m.passedThisRound).length;
+    if (peers.length > 0 && answered === peers.length) {
+      return { primary: moveOn(state.phase, "Everyone has shared or passed."), secondary: [] };
+    }
     if (!shared) {
       return {
         primary: {
@@ -299,4 +326,60 @@ function handSteps(state: SyncedState, me: string, can: Can): NextSteps {
     };
   }
   return { primary: moveOn(state.phase, "No hands up, no question waiting."), secondary: [] };
+}
+
+/** How the updates go-around stands, in a line: "2 of 4 done, 1 passed". */
+function turnTally(state: SyncedState): string {
+  const statuses = state.turnOrder.map((id) => state.members[id]?.turnStatus ?? "");
+  const count = (status: string) => statuses.filter((s) => s === status).length;
+  return [
+    `${count("done")} of ${statuses.length} gave an update`,
+    count("passed") > 0 ? `${count("passed")} passed` : "",
+    count("skipped") > 0 ? `${count("skipped")} skipped` : "",
+  ]
+    .filter(Boolean)
+    .join(", ");
+}
+
+/** The updates go-around (forum format): whose turn it is, skipping on, and moving on. */
+function updateSteps(state: SyncedState, me: string): NextSteps {
+  const name = (id: string) => state.members[id]?.name ?? "someone";
+  const tally = turnTally(state);
+  const waiting = state.turnOrder.filter(
+    (id) => (state.members[id]?.turnStatus ?? "") === "" && id !== state.turnId,
+  ).length;
+  if (state.turnId === "") {
+    return {
+      primary: moveOn(state.phase, `Everyone has had their turn: ${tally}.`),
+      secondary: [],
+    };
+  }
+  const speaker = name(state.turnId);
+  const skip: Step = { label: `Skip ${speaker}`, action: { type: "turn.next" } };
+  const leaves = [
+    `${speaker}'s update is cut short`,
+    waiting > 0 ? `${plural(waiting, "update")} not given` : "",
+  ]
+    .filter(Boolean)
+    .join(", ");
+  const early = moveOnEarly(state.phase, leaves);
+  if (state.turnId === me) {
+    return {
+      primary: {
+        label: "Your update",
+        note: `Say Done with my update when you have finished. ${tally}.`,
+      },
+      secondary: [early],
+    };
+  }
+  if (state.turnOvertime) {
+    return {
+      primary: { ...skip, note: `${speaker}'s time is up. ${tally}.` },
+      secondary: [early],
+    };
+  }
+  return {
+    primary: { label: `${speaker} gives an update`, note: `Listen. ${tally}.` },
+    secondary: [skip, early],
+  };
 }

@@ -4,6 +4,7 @@ import type { Phase } from "../../shared/types.ts";
 export const phaseLabel: Record<Phase, string> = {
   lobby: "Lobby",
   checkIn: "Check-in",
+  updates: "Updates",
   followUp: "Follow-up: how'd it go?",
   choosing: "Choosing a presenter",
   presenting: "Presenting",
@@ -19,6 +20,8 @@ export const phaseGuide: Record<Phase, string> = {
   lobby:
     "Everyone joins and agrees to confidentiality. The facilitator starts when the group is here.",
   checkIn: "One word each for how you arrive today.",
+  updates:
+    "In turn, each member gives an update: work, family, personal, with optional 1\u201310 ratings. Passing is fine; possible topics go on the parking lot.",
   followUp:
     "Each owner reports on the commitments made at the last meeting: done, partly or not done.",
   choosing: "Who brings an issue today? Volunteer, and the facilitator chooses the presenter.",

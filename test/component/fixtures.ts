@@ -46,6 +46,15 @@ export function meeting(extra: Partial<SyncedState> = {}): SyncedState {
     presented: [],
     absentCommitments: 0,
     turnMs: 120_000,
+    format: "roundtable",
+    turnOrder: [],
+    turnId: "",
+    parking: [],
+    topicId: "",
+    issue: { title: "", why: "", tried: "", ask: "" },
+    timekeeperId: "",
+    nextPresenters: [],
+    updateMs: 300_000,
     ...extra,
   };
 }

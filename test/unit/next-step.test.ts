@@ -52,11 +52,85 @@ interface Row {
 
 const away = { ...members, chloe: member("chloe", "Chloé", { connected: false }) };
 const shared = { ...members, dev: member("dev", "Dev", { sharedThisRound: true }) };
+const sharedOrPassed = {
+  ...members,
+  ana: member("ana", "Ana", { passedThisRound: true }),
+  chloe: member("chloe", "Chloé", { sharedThisRound: true }),
+  dev: member("dev", "Dev", { passedThisRound: true }),
+};
+const order = ["ana", "ben", "chloe", "dev"];
+/** The updates go-around with each member's status so far. */
+const turns = (statuses: Partial<Record<string, "done" | "passed" | "skipped">>) =>
+  Object.fromEntries(
+    Object.entries(members).map(([id, m]) => [
+      id,
+      member(id, m.name, { turnStatus: statuses[id] ?? "" }),
+    ]),
+  );
 
 // Every phase, and the situations within each that change what the facilitator should do.
 const table: Row[] = [
   { when: "lobby", state: {}, primary: "Start meeting", button: true },
   { when: "check-in", state: { phase: "checkIn" }, primary: "Finish check-in", button: true },
+  {
+    when: "updates, someone gives theirs",
+    state: {
+      phase: "updates",
+      format: "forum",
+      turnOrder: order,
+      turnId: "ben",
+      members: turns({ ana: "done" }),
+    },
+    primary: "Ben gives an update",
+    button: false,
+    secondary: [
+      ["Skip Ben", ""],
+      [
+        "Next phase to follow-up or choosing a presenter",
+        "Ben's update is cut short, 2 updates not given",
+      ],
+    ],
+  },
+  {
+    when: "updates, the speaker's time is up",
+    state: {
+      phase: "updates",
+      format: "forum",
+      turnOrder: order,
+      turnId: "dev",
+      turnOvertime: true,
+      members: turns({ ana: "done", ben: "passed", chloe: "done" }),
+    },
+    primary: "Skip Dev",
+    button: true,
+    action: { type: "turn.next" },
+    secondary: [["Next phase to follow-up or choosing a presenter", "Dev's update is cut short"]],
+  },
+  {
+    when: "updates, the facilitator's own turn",
+    state: { phase: "updates", format: "forum", turnOrder: order, turnId: "ana" },
+    primary: "Your update",
+    button: false,
+    secondary: [
+      [
+        "Next phase to follow-up or choosing a presenter",
+        "Ana's update is cut short, 3 updates not given",
+      ],
+    ],
+  },
+  {
+    when: "updates, everyone has had their turn",
+    state: {
+      phase: "updates",
+      format: "forum",
+      turnOrder: order,
+      turnId: "",
+      members: turns({ ana: "done", ben: "passed", chloe: "skipped", dev: "done" }),
+    },
+    primary: "Finish the updates",
+    button: true,
+    action: { type: "phase.next" },
+  },
   {
     when: "follow-up with reports missing",
     state: {
@@ -94,6 +168,22 @@ const table: Row[] = [
     primary: "Choose a presenter",
     button: true,
     secondary: [["Close the meeting without a round", "Nobody presents today"]],
+  },
+  {
+    when: "choosing, nobody volunteered, a presenter is planned",
+    state: { phase: "choosing", nextPresenters: ["chloe", "dev"] },
+    primary: "Choose Chloé to present",
+    button: true,
+    action: { type: "presenter.choose", payload: { memberId: "chloe" } },
+    secondary: [["Close the meeting without a round", "Nobody presents today"]],
+  },
+  {
+    when: "choosing after the first planned presenter's round",
+    state: { phase: "choosing", nextPresenters: ["chloe", "dev"], presented: ["chloe"] },
+    primary: "Choose Dev to present",
+    button: true,
+    action: { type: "presenter.choose", payload: { memberId: "dev" } },
+    secondary: [["Next phase to closing", ""]],
   },
   {
     when: "choosing after a round, nobody volunteers",
@@ -191,6 +281,25 @@ const table: Row[] = [
     button: true,
   },
   {
+    when: "experiences, everyone has shared or passed",
+    state: { phase: "experiences", presenterId: "ben", members: sharedOrPassed },
+    primary: "Move to commitment",
+    button: true,
+    action: { type: "phase.next" },
+  },
+  {
+    when: "experiences, everyone passed",
+    state: {
+      phase: "experiences",
+      presenterId: "ben",
+      members: Object.fromEntries(
+        Object.entries(members).map(([id, m]) => [id, { ...m, passedThisRound: id !== "ben" }]),
+      ),
+    },
+    primary: "Move to commitment",
+    button: true,
+  },
+  {
     when: "commitment, none made yet",
     state: { phase: "commitment", presenterId: "ben", round: 1 },
     primary: "Waiting for Ben's commitment",
@@ -260,6 +369,29 @@ describe("the facilitator's next step follows the protocol's work", () => {
     const steps = nextStep(meeting({ phase: "experiences", floorId: "ana" }), "ana", always);
     expect(steps?.primary).toMatchObject({ label: "You have the floor" });
     expect(steps?.primary.action).toBeUndefined();
+  });
+
+  it("says when everyone has shared or passed, and counts the go-around", () => {
+    const shares = nextStep(
+      meeting({ phase: "experiences", presenterId: "ben", members: sharedOrPassed }),
+      "ana",
+      always,
+    );
+    expect(shares?.primary.note).toBe("Everyone has shared or passed.");
+    const updates = nextStep(
+      meeting({
+        phase: "updates",
+        format: "forum",
+        turnOrder: order,
+        turnId: "",
+        members: turns({ ana: "done", ben: "passed", chloe: "skipped", dev: "done" }),
+      }),
+      "ana",
+      always,
+    );
+    expect(updates?.primary.note).toBe(
+      "Everyone has had their turn: 2 of 4 gave an update, 1 passed, 1 skipped.",
+    );
   });
 
   it("offers nothing once the meeting has ended", () => {
