@@ -27,6 +27,8 @@ export interface AppOptions extends RoomServices {
   tablesPerMinute?: number;
   /** `/matchmake` requests (one per join) per client address per minute (default 120). */
   joinsPerMinute?: number;
+  /** Other `/api` requests per client address per minute (default 120). */
+  apiPerMinute?: number;
   /** Largest WebSocket message accepted, in bytes. */
   maxPayloadBytes?: number;
   /** `host:port` other processes use to reach this one (multi-process mode). */
@@ -46,6 +48,7 @@ export function createServer(options: AppOptions): Server {
       allowedOrigins: [...origins],
       tablesPerMinute: options.tablesPerMinute ?? 20,
       joinsPerMinute: options.joinsPerMinute ?? 120,
+      apiPerMinute: options.apiPerMinute ?? 120,
     }),
   );
   const transport = new GuardedTransport({

@@ -17,6 +17,8 @@ export interface FrontOptions {
   tablesPerMinute: number;
   /** `/matchmake` requests (one per join) allowed per client address per minute. */
   joinsPerMinute: number;
+  /** Other `/api` requests (reading, planning, commitments) allowed per client address per minute. */
+  apiPerMinute: number;
 }
 
 /** Milliseconds of a rate limit's window. */
@@ -113,6 +115,16 @@ export function front(options: FrontOptions): Express {
     "/matchmake",
     perAddress(options.joinsPerMinute, "Too many joins from here. Try again in a minute."),
   );
+  // Every other API request (a table's summary, planning, a member's commitments) counts here;
+  // a table's creation counts against its own limit above, not this one too.
+  const api = perAddress(
+    options.apiPerMinute,
+    "Too many requests from here. Try again in a minute.",
+  );
+  app.use("/api", (req, res, next) => {
+    if (req.method === "POST" && req.path === "/tables") return next();
+    api(req, res, next);
+  });
   return app;
 }
 

@@ -30,6 +30,20 @@ import { keyMatches, memberIdFor } from "./keys.ts";
 import { logReason } from "./log.ts";
 import { persistBeforeApply, record, type MeetingRef } from "./records.ts";
 import type { Storage, TableRecord } from "./storage/index.ts";
+import { timeboxFields } from "./storage/rules.ts";
+
+/** The meeting's settings with the table's own timeboxes (whole minutes) over the server's. */
+function withTableTimeboxes(
+  config: HostServices["meeting"],
+  table: TableRecord,
+): HostServices["meeting"] {
+  const own = Object.entries(table.timeboxes).map(([field, minutes]) => [
+    timeboxFields[field as keyof typeof timeboxFields],
+    minutes * 60_000,
+  ]);
+  if (own.length === 0) return config;
+  return { ...config, timeboxes: { ...config?.timeboxes, ...Object.fromEntries(own) } };
+}
 
 /** One connection of one member, as the host sees it. */
 export interface Connection {
@@ -129,7 +143,7 @@ export class MeetingHost {
     const onRoster = roster.filter((r) => r.removedAt === null);
     const input: ProtocolInput = {
       tableName: table.name,
-      config: services.meeting,
+      config: withTableTimeboxes(services.meeting, table),
       admission: table.admission,
       roster: onRoster.map(({ memberId, name }) => ({ memberId, name })),
       removedEarlier: roster.filter((r) => r.removedAt !== null).map((r) => r.memberId),

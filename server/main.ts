@@ -42,6 +42,7 @@ const server = createServer({
   publicAddress: process.env.PUBLIC_ADDRESS,
   tablesPerMinute: perMinute("TABLES_PER_MINUTE"),
   joinsPerMinute: perMinute("JOINS_PER_MINUTE"),
+  apiPerMinute: perMinute("API_PER_MINUTE"),
   ...clusterFromEnv(),
 });
 server.onShutdown(() => storage.close());

@@ -2,14 +2,21 @@
 // rows each write produces, and what each statement filters, orders, selects and sets, so that
 // the two implementations differ only in how they talk to their database.
 import { randomUUID } from "node:crypto";
-import { and, asc, eq, isNull, type AnyColumn } from "drizzle-orm";
-import { PULSE_COUNTS_FROM } from "../../shared/limits.ts";
+import { and, asc, desc, eq, isNull, type AnyColumn } from "drizzle-orm";
+import {
+  PULSE_COUNTS_FROM,
+  TIMEBOX_MAX_MINUTES,
+  TIMEBOX_MIN_MINUTES,
+} from "../../shared/limits.ts";
+import { defaultTimeboxes, type Timeboxes } from "../../shared/types.ts";
 import type {
   Admission,
   CommitmentStatus,
   FollowUpReport,
   FollowUpStatus,
   MeetingEnd,
+  MeetingHistory,
+  MemberCommitment,
   NewCommitment,
   NewMeeting,
   NewTable,
@@ -17,6 +24,9 @@ import type {
   RosterAdmission,
   RosterRemoval,
   TableFormat,
+  TablePatch,
+  TableRecord,
+  TimeboxMinutes,
 } from "./types.ts";
 
 /** Who may come in: the roster's members (the safe default), or anyone with the link. */
@@ -234,4 +244,183 @@ export function unended(m: { endedAt: Of<number> }) {
 /** What an interrupted meeting's row records: it ended when that was noticed. */
 export function interruption(at: number) {
   return { endedAt: at, interrupted: true };
+}
+
+// Between meetings: the table's own timeboxes, its next meeting and its planned presenters.
+
+/** A table's timebox fields in whole minutes, and the meeting timebox (milliseconds) each sets. */
+export const timeboxFields = {
+  presentingMin: "presentingMs",
+  questionsMin: "questionsMs",
+  experiencesMin: "experiencesMs",
+  turnMin: "turnMs",
+  commitmentMin: "commitmentMs",
+  updateMin: "updateMs",
+} as const satisfies Record<keyof Required<TimeboxMinutes>, keyof Timeboxes>;
+
+/** Whether a timebox is whole minutes within TIMEBOX_MIN_MINUTES–TIMEBOX_MAX_MINUTES. */
+export function isTimeboxMinutes(n: unknown): n is number {
+  return (
+    typeof n === "number" &&
+    Number.isInteger(n) &&
+    n >= TIMEBOX_MIN_MINUTES &&
+    n <= TIMEBOX_MAX_MINUTES
+  );
+}
+
+/** Every timebox in whole minutes: the table's own where set, the meeting's defaults elsewhere. */
+export function timeboxesWithDefaults(own: TimeboxMinutes): Required<TimeboxMinutes> {
+  const entries = Object.entries(timeboxFields).map(([field, ms]) => [
+    field,
+    own[field as keyof TimeboxMinutes] ?? Math.round(defaultTimeboxes[ms] / 60_000),
+  ]);
+  return Object.fromEntries(entries) as Required<TimeboxMinutes>;
+}
+
+/** The timeboxes a patch sets, only known fields; throws a RangeError for any that is not whole minutes 1–120. */
+export function timeboxesOf(t: TimeboxMinutes): TimeboxMinutes {
+  const set: TimeboxMinutes = {};
+  for (const field of Object.keys(timeboxFields) as (keyof TimeboxMinutes)[]) {
+    const n = t[field];
+    if (n === undefined) continue;
+    if (!isTimeboxMinutes(n)) {
+      throw new RangeError(
+        `A timebox is whole minutes from ${TIMEBOX_MIN_MINUTES} to ${TIMEBOX_MAX_MINUTES}, got ${field} = ${n}`,
+      );
+    }
+    set[field] = n;
+  }
+  return set;
+}
+
+function parsedJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A stored table row as callers read it: the JSON columns parsed, anything unreadable dropped. */
+export function tableRecord(row: {
+  tableId: string;
+  name: string;
+  facilitatorKeyHash: string;
+  createdAt: number;
+  admission: Admission;
+  format: TableFormat;
+  timeboxes: string;
+  nextMeetingAt: number | null;
+  nextPresenters: string;
+}): TableRecord {
+  const stored = parsedJson(row.timeboxes);
+  const timeboxes: TimeboxMinutes = {};
+  if (stored && typeof stored === "object") {
+    for (const field of Object.keys(timeboxFields) as (keyof TimeboxMinutes)[]) {
+      const n = (stored as Record<string, unknown>)[field];
+      if (isTimeboxMinutes(n)) timeboxes[field] = n;
+    }
+  }
+  const presenters = parsedJson(row.nextPresenters);
+  return {
+    ...row,
+    timeboxes,
+    nextPresenters: Array.isArray(presenters)
+      ? presenters.filter((id): id is string => typeof id === "string")
+      : [],
+  };
+}
+
+/**
+ * The columns a patch writes, apart from the timeboxes (merged into the stored JSON by each
+ * dialect's own JSON function), and the timeboxes' JSON to merge; undefined when not patched.
+ */
+export function tablePatchRow(patch: TablePatch): {
+  set: { nextMeetingAt?: number | null; nextPresenters?: string; format?: TableFormat };
+  timeboxes: string | undefined;
+} {
+  const set: { nextMeetingAt?: number | null; nextPresenters?: string; format?: TableFormat } = {};
+  if (patch.nextMeetingAt !== undefined) set.nextMeetingAt = patch.nextMeetingAt;
+  if (patch.nextPresenters !== undefined) set.nextPresenters = JSON.stringify(patch.nextPresenters);
+  if (patch.format !== undefined) set.format = patch.format;
+  const timeboxes = patch.timeboxes === undefined ? undefined : timeboxesOf(patch.timeboxes);
+  return {
+    set,
+    timeboxes:
+      timeboxes === undefined || Object.keys(timeboxes).length === 0
+        ? undefined
+        : JSON.stringify(timeboxes),
+  };
+}
+
+/** Meetings oldest first; the id orders those started in the same millisecond. */
+export function oldestMeetingsFirst(m: { startedAt: Of<number>; id: Of<string> }) {
+  return [asc(m.startedAt), asc(m.id)];
+}
+
+/** Commitments newest first; the id orders those made in the same millisecond. */
+export function newestCommitmentsFirst(c: { createdAt: Of<number>; id: Of<string> }) {
+  return [desc(c.createdAt), desc(c.id)];
+}
+
+/** Follow-up answers oldest first. */
+export function oldestAnswersFirst(f: { reportedAt: Of<number>; id: Of<string> }) {
+  return [asc(f.reportedAt), asc(f.id)];
+}
+
+/** A member's own commitments at a table. */
+export function commitmentsOf(
+  c: { tableId: Of<string>; ownerId: Of<string> },
+  tableId: string,
+  memberId: string,
+) {
+  return and(eq(c.tableId, tableId), eq(c.ownerId, memberId));
+}
+
+/** Each meeting's history entry from its row and the counts grouped by meeting. */
+export function meetingHistory(
+  meetings: {
+    id: string;
+    startedAt: number;
+    endedAt: number | null;
+    members: number;
+    rounds: number;
+  }[],
+  made: { meetingId: string; n: number }[],
+  answers: { meetingId: string; status: FollowUpStatus; n: number }[],
+): MeetingHistory[] {
+  const madeAt = new Map(made.map((m) => [m.meetingId, Number(m.n)]));
+  const answered = new Map<string, Record<FollowUpStatus, number>>();
+  for (const a of answers) {
+    const counts = answered.get(a.meetingId) ?? { done: 0, partly: 0, not_done: 0 };
+    counts[a.status] += Number(a.n);
+    answered.set(a.meetingId, counts);
+  }
+  return meetings.map((m) => {
+    const counts = answered.get(m.id);
+    return {
+      startedAt: m.startedAt,
+      endedAt: m.endedAt,
+      members: m.members,
+      rounds: m.rounds,
+      made: madeAt.get(m.id) ?? 0,
+      done: counts?.done ?? 0,
+      partly: counts?.partly ?? 0,
+      notDone: counts?.not_done ?? 0,
+    };
+  });
+}
+
+/** A member's commitments (newest first) with their answers attached, each list in its order. */
+export function memberCommitments(
+  commitments: Omit<MemberCommitment, "followUps">[],
+  answers: { commitmentId: string; status: FollowUpStatus; note: string; reportedAt: number }[],
+): MemberCommitment[] {
+  const byCommitment = new Map<string, MemberCommitment["followUps"]>();
+  for (const { commitmentId, ...answer } of answers) {
+    const list = byCommitment.get(commitmentId) ?? [];
+    list.push(answer);
+    byCommitment.set(commitmentId, list);
+  }
+  return commitments.map((c) => ({ ...c, followUps: byCommitment.get(c.id) ?? [] }));
 }

@@ -27,6 +27,12 @@ export const tables = pgTable(
     createdAt: bigint("created_at", { mode: "number" }).notNull(),
     admission: text("admission", { enum: admissions }).notNull().default("members"),
     format: text("format", { enum: formats }).notNull().default("roundtable"),
+    /** The table's own timeboxes: JSON of TimeboxMinutes (whole minutes; unset ones default). */
+    timeboxes: text("timeboxes").notNull().default("{}"),
+    /** When the table meets next, epoch ms; null while not planned. */
+    nextMeetingAt: bigint("next_meeting_at", { mode: "number" }),
+    /** Member ids planned to present next, in order: JSON array of strings. */
+    nextPresenters: text("next_presenters").notNull().default("[]"),
   },
   (t) => [
     check("tables_admission_check", sql`${t.admission} in ${sql.raw(sqlList(admissions))}`),

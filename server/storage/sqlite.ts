@@ -4,12 +4,14 @@
 // chains themselves stay in both files because Drizzle types them per dialect.
 import { fileURLToPath } from "node:url";
 import { createClient, LibsqlError, type Client } from "@libsql/client";
-import { eq } from "drizzle-orm";
+import { count, eq, sql } from "drizzle-orm";
 import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
 import type {
   FollowUpReport,
   MeetingEnd,
+  MeetingHistory,
+  MemberCommitment,
   NewCommitment,
   NewMeeting,
   NewTable,
@@ -19,6 +21,7 @@ import type {
   RosterRemoval,
   Storage,
   StoredCommitment,
+  TablePatch,
   TableRecord,
   TableSummary,
 } from "./types.ts";
@@ -72,7 +75,81 @@ class SqliteStorage implements Storage {
 
   async getTable(tableId: string): Promise<TableRecord | undefined> {
     const [table] = await this.db.select().from(tables).where(eq(tables.tableId, tableId));
-    return table;
+    return table && rules.tableRecord(table);
+  }
+
+  async updateTable(tableId: string, patch: TablePatch): Promise<TableRecord | undefined> {
+    const { set, timeboxes } = rules.tablePatchRow(patch);
+    if (Object.keys(set).length === 0 && timeboxes === undefined) return this.getTable(tableId);
+    // One statement: the timeboxes are merged into the stored ones by the database itself.
+    const [table] = await this.db
+      .update(tables)
+      .set({
+        ...set,
+        ...(timeboxes === undefined
+          ? {}
+          : { timeboxes: sql`json_patch(${tables.timeboxes}, ${timeboxes})` }),
+      })
+      .where(eq(tables.tableId, tableId))
+      .returning();
+    return table && rules.tableRecord(table);
+  }
+
+  async history(tableId: string): Promise<MeetingHistory[]> {
+    const [held, made, answers] = await Promise.all([
+      this.db
+        .select({
+          id: meetings.id,
+          startedAt: meetings.startedAt,
+          endedAt: meetings.endedAt,
+          members: meetings.members,
+          rounds: meetings.rounds,
+        })
+        .from(meetings)
+        .where(eq(meetings.tableId, tableId))
+        .orderBy(...rules.oldestMeetingsFirst(meetings)),
+      this.db
+        .select({ meetingId: commitments.meetingId, n: count() })
+        .from(commitments)
+        .where(eq(commitments.tableId, tableId))
+        .groupBy(commitments.meetingId),
+      this.db
+        .select({ meetingId: followups.meetingId, status: followups.status, n: count() })
+        .from(followups)
+        .innerJoin(commitments, eq(followups.commitmentId, commitments.id))
+        .where(eq(commitments.tableId, tableId))
+        .groupBy(followups.meetingId, followups.status),
+    ]);
+    return rules.meetingHistory(held, made, answers);
+  }
+
+  async memberCommitments(tableId: string, memberId: string): Promise<MemberCommitment[]> {
+    const own = rules.commitmentsOf(commitments, tableId, memberId);
+    const [made, answers] = await Promise.all([
+      this.db
+        .select({
+          id: commitments.id,
+          text: commitments.text,
+          status: commitments.status,
+          createdAt: commitments.createdAt,
+          closed: commitments.closed,
+        })
+        .from(commitments)
+        .where(own)
+        .orderBy(...rules.newestCommitmentsFirst(commitments)),
+      this.db
+        .select({
+          commitmentId: followups.commitmentId,
+          status: followups.status,
+          note: followups.note,
+          reportedAt: followups.reportedAt,
+        })
+        .from(followups)
+        .innerJoin(commitments, eq(followups.commitmentId, commitments.id))
+        .where(own)
+        .orderBy(...rules.oldestAnswersFirst(followups)),
+    ]);
+    return rules.memberCommitments(made, answers);
   }
 
   async tableSummary(tableId: string): Promise<TableSummary | undefined> {

@@ -54,17 +54,68 @@ export interface TableRecord {
   admission: Admission;
   /** The meeting's flow. */
   format: TableFormat;
-  /** Version 2 (contract; storage fills it in issue 14's work): the table's own timeboxes. */
-  timeboxes?: TimeboxMinutes;
-  /** Version 2: when the table meets next, epoch ms; null when not planned. */
-  nextMeetingAt?: number | null;
-  /** Version 2: memberIds of the roster planned to present next, in order. */
-  nextPresenters?: string[];
+  /** The table's own timeboxes in whole minutes; only those set (the rest default). */
+  timeboxes: TimeboxMinutes;
+  /** When the table meets next, epoch ms; null when not planned. */
+  nextMeetingAt: number | null;
+  /** Member ids planned to present next, in order (as stored: callers filter to the roster). */
+  nextPresenters: string[];
 }
 
-/** A new table: admission defaults to "members", format to "roundtable". */
-export type NewTable = Omit<TableRecord, "admission" | "format"> &
+/** A new table: admission defaults to "members", format to "roundtable"; nothing planned yet. */
+export type NewTable = Omit<
+  TableRecord,
+  "admission" | "format" | "timeboxes" | "nextMeetingAt" | "nextPresenters"
+> &
   Partial<Pick<TableRecord, "admission" | "format">>;
+
+/**
+ * What a facilitator changes between meetings; each field given replaces the stored one, except
+ * `timeboxes`, which is merged into them (any subset of whole minutes 1–120).
+ */
+export interface TablePatch {
+  timeboxes?: TimeboxMinutes;
+  nextMeetingAt?: number | null;
+  nextPresenters?: string[];
+  format?: TableFormat;
+}
+
+/** One meeting of a table as its history tells it: no content, counts only. Times epoch ms. */
+export interface MeetingHistory {
+  startedAt: number;
+  /** Null while the meeting runs. */
+  endedAt: number | null;
+  /** Members who took part (0 until it ended). */
+  members: number;
+  /** Rounds held (0 until it ended). */
+  rounds: number;
+  /** Commitments made at it (and not taken back there). */
+  made: number;
+  /** Follow-up answers given at it, by status. */
+  done: number;
+  partly: number;
+  notDone: number;
+}
+
+/** A follow-up answer as its owner reads it back; reportedAt in epoch ms. */
+export interface FollowUpEntry {
+  status: FollowUpStatus;
+  note: string;
+  reportedAt: number;
+}
+
+/** A member's own commitment with every follow-up answer given to it, oldest first. */
+export interface MemberCommitment {
+  id: string;
+  text: string;
+  /** The latest answer ("open" until one is given). */
+  status: CommitmentStatus;
+  /** When it was made, epoch ms. */
+  createdAt: number;
+  /** True once reported "done" or dropped by its owner. */
+  closed: boolean;
+  followUps: FollowUpEntry[];
+}
 
 /** A person a "members" table has admitted: public memberId and display name, nothing else. */
 export interface RosterEntry {
@@ -109,6 +160,27 @@ export interface TableSummary {
   meetings: number;
   /** Revealed pulses, oldest first. */
   trust: TrustPoint[];
+}
+
+/**
+ * What the credentialed GET /api/tables/:tableId (and PATCH) answers: the summary, and what lies
+ * between meetings. Built by server/api.ts; its own type here so that the app reads the same.
+ */
+export interface TableDetails extends TableSummary {
+  format: TableFormat;
+  admission: Admission;
+  /** Every timebox in whole minutes: the table's own, the defaults elsewhere. */
+  timeboxes: Required<TimeboxMinutes>;
+  nextMeetingAt: number | null;
+  /** Planned presenters still on the roster, in order. */
+  nextPresenters: string[];
+  /** Who is on the roster now, oldest admission first. */
+  roster: { memberId: string; name: string }[];
+  history: MeetingHistory[];
+  /** Whether a meeting of the table runs now (an unlocked room is listed). */
+  meetingNow: boolean;
+  /** Who the key sent is: its own member id, and whether it is the facilitator key. */
+  you: { memberId: string; facilitator: boolean };
 }
 
 /** A follow-up answer to a commitment; reportedAt in epoch milliseconds. */
@@ -156,6 +228,12 @@ export interface Storage {
   createTable(table: NewTable): Promise<void>;
   /** The table, or undefined for an unknown tableId. */
   getTable(tableId: string): Promise<TableRecord | undefined>;
+  /** Changes what a facilitator plans between meetings (see TablePatch) in one statement; the table as it is now, or undefined for an unknown tableId. Throws a RangeError for timeboxes that are not whole minutes 1–120. */
+  updateTable(tableId: string, patch: TablePatch): Promise<TableRecord | undefined>;
+  /** One entry per meeting started at the table, oldest first: how it went, in counts. */
+  history(tableId: string): Promise<MeetingHistory[]>;
+  /** A member's own commitments at the table, newest first, each with its follow-up answers oldest first. */
+  memberCommitments(tableId: string, memberId: string): Promise<MemberCommitment[]>;
   /** What GET /api/tables/:id answers; trust oldest first, from recorded (revealed) pulses, endedAt = the pulse's closedAt. meetings = meetings started. openCommitments = not closed. */
   tableSummary(tableId: string): Promise<TableSummary | undefined>;
   /** Commitments not yet closed, oldest first. */

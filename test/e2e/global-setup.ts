@@ -60,6 +60,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       // Every person of every test creates tables and joins from loopback.
       TABLES_PER_MINUTE: "1000000",
       JOINS_PER_MINUTE: "1000000",
+      API_PER_MINUTE: "1000000",
     },
     stdio: ["ignore", "inherit", "inherit"],
   });

@@ -14,6 +14,8 @@ const secrets = {
   advice: "Have you tried asking Marzipan-Vesper-17 directly?",
   shareNote: "When we ran Obsidian-Kettle-93, I found the team relaxed",
   closing: "Heliotrope",
+  // Version 2: the presenter's issue card is synced to the members, never stored.
+  issue: { title: "Saffron-Trellis-58 rollout", why: "Cobalt-Meadow-31 is late" },
 };
 const promises = {
   ben: ["Draft the Marigold-77 leveling chart", "Talk to HR about salary bands"],
@@ -34,11 +36,16 @@ function expectNoSecrets(haystack: string, where: string): void {
     secrets.advice,
     secrets.shareNote,
     secrets.closing,
+    secrets.issue.title,
+    secrets.issue.why,
   ]) {
     expect(haystack.includes(word), `"${word}" found in ${where}`).toBe(false);
   }
   // The distinctive part of each text too, in case of a partial write.
-  for (const word of ["Quixotic-Plinth-42", "Marzipan-Vesper-17", "Obsidian-Kettle-93"]) {
+  for (const word of [
+    ...["Quixotic-Plinth-42", "Marzipan-Vesper-17", "Obsidian-Kettle-93"],
+    ...["Saffron-Trellis-58", "Cobalt-Meadow-31"],
+  ]) {
     expect(haystack.includes(word), `"${word}" found in ${where}`).toBe(false);
   }
 }
@@ -73,6 +80,8 @@ async function firstMeeting(
 
   const round = async (presenter: Person, asker: Person, sharer: Person, texts: string[]) => {
     expect(await ana.send("presenter.choose", { memberId: presenter.memberId })).toBeUndefined();
+    // Accepted or not (the issue card comes with the forum's work), it is never written.
+    await presenter.send("issue.set", { ...secrets.issue, ask: "both" });
     expect(await ana.send("phase.next")).toBeUndefined();
     expect(await asker.send("question.ask", { text: secrets.question })).toBeUndefined();
     expect(await sharer.send("question.ask", { text: secrets.advice })).toBeUndefined();
@@ -131,6 +140,7 @@ async function expectNoSecretsInPostgres(url: string): Promise<void> {
       everything += JSON.stringify(rows.rows);
     }
     expect(everything).toContain("Marigold-77"); // commitments are kept, by design
+    expect(everything).toContain("presentingMin"); // and the facilitator's plan
     expectNoSecrets(everything, "the PostgreSQL database");
   } finally {
     await client.end();
@@ -239,6 +249,45 @@ describe.each(databases)("accountability across meetings on $name", (database) =
 
     expect(await ana.send("meeting.end")).toBeUndefined();
     for (const p of [ana, ben2, chloe]) await p.leave();
+
+    // Between meetings: the facilitator plans the next one; every new endpoint answers with
+    // commitments, follow-up notes, counts and plans, and nothing that was said.
+    const answers: string[] = [];
+    const api = async (path: string, key: string, init: RequestInit = {}) => {
+      const res = await fetch(`${second.url}/api/tables/${table.tableId}${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${key}`, ...init.headers },
+      });
+      expect(res.status, path).toBe(200);
+      const text = await res.text();
+      answers.push(text);
+      return JSON.parse(text);
+    };
+    const planned = await api("", table.facilitatorKey, {
+      method: "PATCH",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        timeboxes: { presentingMin: 12, updateMin: 4 },
+        nextMeetingAt: Date.now() + 7 * 24 * 3_600_000,
+        nextPresenters: [dev.memberId, ben.memberId],
+      }),
+    });
+    expect(planned.nextPresenters).toEqual([dev.memberId, ben.memberId]);
+    expect(planned.history.map((h: { made: number }) => h.made)).toEqual([3, 0]);
+    expect(
+      planned.history.map((h: { done: number; partly: number }) => [h.done, h.partly]),
+    ).toEqual([
+      [0, 0],
+      [1, 1],
+    ]);
+    for (const key of [keys.ana, keys.ben, keys.chloe, keys.dev]) {
+      await api("", key);
+      await api("/commitments", key);
+    }
+    const everything = answers.join("\n");
+    expect(everything).toContain("Marigold-77");
+    expect(everything).toContain("Meeting booked");
+    expectNoSecrets(everything, "the API's answers");
     await second.stop();
 
     // Nothing said in either meeting reached the database, the server's output or its files.
@@ -249,6 +298,7 @@ describe.each(databases)("accountability across meetings on $name", (database) =
     }
     if (database.name === "SQLite") {
       expect(readFileSync(db.url).toString("utf8")).toContain("Marigold-77");
+      expect(readFileSync(db.url).toString("utf8")).toContain('"presentingMin":12');
     } else {
       await expectNoSecretsInPostgres(db.url);
     }

@@ -23,8 +23,20 @@ import {
 const accepted = async (p: Person, type: string, payload?: unknown) =>
   expect(await p.send(type, payload), `${p.name} ${type}`).toBeUndefined();
 
+/** Asks again until the answer holds (a server's own work, such as locking a room, lands later). */
+async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 5000) {
+  const start = Date.now();
+  while (!(await check())) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 /** Checks an HTTP error answer: a 4xx status with `{ error: { code, message } }`, and no more. */
-async function expectJsonError(res: Response, status: number): Promise<{ code: string }> {
+async function expectJsonError(
+  res: Response,
+  status: number,
+): Promise<{ code: string; message: string }> {
   expect(res.status).toBe(status);
   expect(res.headers.get("content-type")).toMatch(/^application\/json/);
   const text = await res.text();
@@ -122,6 +134,18 @@ describe("the HTTP API", () => {
       openCommitments: 0,
       meetings: 0,
       trust: [],
+      format: "roundtable",
+      admission: "open",
+      timeboxes: {
+        ...{ presentingMin: 10, questionsMin: 10, experiencesMin: 20 },
+        ...{ turnMin: 2, commitmentMin: 5, updateMin: 5 },
+      },
+      nextMeetingAt: null,
+      nextPresenters: [],
+      roster: [],
+      history: [],
+      meetingNow: false,
+      you: { memberId: memberIdFor(tableId, facilitatorKey), facilitator: true },
     });
     const { code } = await expectJsonError(
       await fetch(`${server.url}/api/tables/no-such-table`),
@@ -183,7 +207,10 @@ describe("a table's summary", () => {
     await server?.stop();
   });
 
-  const summaryKeys = ["meetings", "name", "openCommitments", "tableId", "trust"];
+  const summaryKeys = [
+    ...["admission", "format", "history", "meetingNow", "meetings", "name", "nextMeetingAt"],
+    ...["nextPresenters", "openCommitments", "roster", "tableId", "timeboxes", "trust", "you"],
+  ];
   const read = (tableId: string, authorization?: string) =>
     fetch(`${server.url}/api/tables/${tableId}`, {
       headers: authorization === undefined ? {} : { authorization },
@@ -213,6 +240,17 @@ describe("a table's summary", () => {
       const body = await res.json();
       expect(Object.keys(body).sort()).toEqual(summaryKeys);
       expect(body).toMatchObject({ tableId, name: "Keyed circle", meetings: 1 });
+      expect(body.roster).toEqual([{ memberId: memberIdFor(tableId, anaKey), name: "Ana" }]);
+      expect(body.history).toEqual([
+        {
+          ...{ startedAt: 1, endedAt: null, members: 0, rounds: 0 },
+          ...{ made: 0, done: 0, partly: 0, notDone: 0 },
+        },
+      ]);
+      expect(body.you).toEqual({
+        memberId: memberIdFor(tableId, key),
+        facilitator: key === facilitatorKey,
+      });
     }
     // The scheme is case-insensitive (RFC 9110).
     expect((await read(tableId, `bearer ${anaKey}`)).status).toBe(200);
@@ -276,6 +314,373 @@ describe("a table's summary", () => {
   });
 });
 
+describe("planning between meetings: PATCH /api/tables/:tableId", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  const keys = { ana: "ana-member-key-0123456789", ben: "ben-member-key-0123456789" };
+  const patch = (
+    tableId: string,
+    body: unknown,
+    authorization?: string,
+    type = "application/json",
+  ) =>
+    fetch(`${server.url}/api/tables/${tableId}`, {
+      method: "PATCH",
+      headers: { "content-type": type, ...(authorization ? { authorization } : {}) },
+      body: typeof body === "string" ? body : JSON.stringify(body),
+    });
+
+  /** A members-only table with Ana and Ben on its roster. */
+  async function rosteredTable() {
+    const table = await createTable(server.url, "Planning circle", { admission: "members" });
+    const ids = {
+      ana: memberIdFor(table.tableId, keys.ana),
+      ben: memberIdFor(table.tableId, keys.ben),
+    };
+    await server.storage.admit({ tableId: table.tableId, memberId: ids.ana, name: "Ana", at: 1 });
+    await server.storage.admit({ tableId: table.tableId, memberId: ids.ben, name: "Ben", at: 2 });
+    return { ...table, ids };
+  }
+
+  it("takes timeboxes (merged), the next meeting, its presenters and the format; answers the summary", async () => {
+    const { tableId, facilitatorKey, ids } = await rosteredTable();
+    const next = Date.now() + 7 * 24 * 3_600_000;
+    const res = await patch(
+      tableId,
+      {
+        timeboxes: { presentingMin: 15, turnMin: 3 },
+        nextMeetingAt: next,
+        nextPresenters: [ids.ben, ids.ana],
+        format: "forum",
+      },
+      `Bearer ${facilitatorKey}`,
+    );
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+    const body = await res.json();
+    expect(body).toMatchObject({
+      tableId,
+      format: "forum",
+      admission: "members",
+      timeboxes: {
+        ...{ presentingMin: 15, questionsMin: 10, experiencesMin: 20 },
+        ...{ turnMin: 3, commitmentMin: 5, updateMin: 5 },
+      },
+      nextMeetingAt: next,
+      nextPresenters: [ids.ben, ids.ana],
+      roster: [
+        { memberId: ids.ana, name: "Ana" },
+        { memberId: ids.ben, name: "Ben" },
+      ],
+      you: { memberId: memberIdFor(tableId, facilitatorKey), facilitator: true },
+    });
+    // A member reads the same plan.
+    const read = await fetch(`${server.url}/api/tables/${tableId}`, {
+      headers: { authorization: `Bearer ${keys.ana}` },
+    });
+    expect(await read.json()).toMatchObject({
+      format: "forum",
+      nextMeetingAt: next,
+      nextPresenters: [ids.ben, ids.ana],
+      timeboxes: { presentingMin: 15, turnMin: 3 },
+      you: { memberId: ids.ana, facilitator: false },
+    });
+    // A later patch merges timeboxes and replaces the rest it names; null clears the date.
+    const again = await patch(
+      tableId,
+      { timeboxes: { turnMin: 4 }, nextMeetingAt: null, nextPresenters: [ids.ana] },
+      `Bearer ${facilitatorKey}`,
+    );
+    expect(await again.json()).toMatchObject({
+      format: "forum",
+      timeboxes: { presentingMin: 15, turnMin: 4 },
+      nextMeetingAt: null,
+      nextPresenters: [ids.ana],
+    });
+    expect(await server.storage.getTable(tableId)).toMatchObject({
+      timeboxes: { presentingMin: 15, turnMin: 4 },
+      nextMeetingAt: null,
+      nextPresenters: [ids.ana],
+      format: "forum",
+    });
+    // Someone taken off the roster is no longer planned to present.
+    await server.storage.removeFromRoster({ tableId, memberId: ids.ana, at: 3 });
+    const after = await fetch(`${server.url}/api/tables/${tableId}`, {
+      headers: { authorization: `Bearer ${facilitatorKey}` },
+    });
+    expect(await after.json()).toMatchObject({
+      nextPresenters: [],
+      roster: [{ memberId: ids.ben, name: "Ben" }],
+    });
+  });
+
+  it("answers 401, 403 and 404 as JSON errors and changes nothing", async () => {
+    const { tableId, facilitatorKey } = await rosteredTable();
+    const other = await createTable(server.url, "Another circle");
+    const before = await server.storage.getTable(tableId);
+    const body = { nextMeetingAt: Date.now() + 3_600_000, format: "forum" };
+    for (const authorization of [
+      undefined,
+      "",
+      "Bearer",
+      "Bearer two words",
+      "Basic dXNlcjpwYXNz",
+      `Bearer ${"x".repeat(513)}`,
+    ]) {
+      const res = await patch(tableId, body, authorization);
+      const error = await expectJsonError(res, 401);
+      expect(error.code).toBe("unauthorized");
+      expect(res.headers.get("www-authenticate")).toBe("Bearer");
+    }
+    // A member's key reads the table but does not plan it; other keys do neither.
+    for (const key of [keys.ana, keys.ben, other.facilitatorKey, "a-random-key-nobody-has-000"]) {
+      const error = await expectJsonError(await patch(tableId, body, `Bearer ${key}`), 403);
+      expect(error.code).toBe("forbidden");
+    }
+    for (const authorization of [`Bearer ${facilitatorKey}`, undefined]) {
+      await expectJsonError(
+        await patch("no-such-table", body, authorization),
+        authorization ? 404 : 401,
+      );
+    }
+    expect(await server.storage.getTable(tableId)).toEqual(before);
+  });
+
+  it("refuses bad input with 400 invalid, saying what is wrong, and changes nothing", async () => {
+    const { tableId, facilitatorKey, ids } = await rosteredTable();
+    await patch(tableId, { timeboxes: { turnMin: 2 } }, `Bearer ${facilitatorKey}`);
+    const before = await server.storage.getTable(tableId);
+    const now = Date.now();
+    const day = 24 * 3_600_000;
+    const stranger = memberIdFor(tableId, "stranger-member-key-000000");
+    for (const [body, says] of [
+      [{ timeboxes: { turnMin: 0 } }, "turnMin"],
+      [{ timeboxes: { turnMin: 121 } }, "turnMin"],
+      [{ timeboxes: { presentingMin: 1.5 } }, "presentingMin"],
+      [{ timeboxes: { questionsMin: "10" } }, "questionsMin"],
+      [{ timeboxes: { checkInMin: 3 } }, "timeboxes"],
+      [{ timeboxes: 5 }, "timeboxes"],
+      [{ timeboxes: { turnMin: 3 }, nextMeetingAt: now - 2 * day }, "nextMeetingAt"],
+      [{ nextMeetingAt: now - 3 * 366 * day }, "nextMeetingAt"],
+      [{ nextMeetingAt: now + 3 * 366 * day }, "nextMeetingAt"],
+      [{ nextMeetingAt: new Date(now + day).toISOString() }, "nextMeetingAt"],
+      [{ nextMeetingAt: now + 0.5 }, "nextMeetingAt"],
+      [{ nextPresenters: [ids.ana, stranger] }, "roster"],
+      [{ nextPresenters: [ids.ana, ids.ben, ids.ana] }, "twice"],
+      [{ nextPresenters: ids.ana }, "nextPresenters"],
+      [{ nextPresenters: [""] }, "nextPresenters"],
+      [{ nextPresenters: Array.from({ length: 17 }, (_, i) => `m-${i}`) }, "nextPresenters"],
+      [{ format: "townhall" }, "format"],
+      [{ admission: "open" }, "only"],
+      [{ name: "Renamed" }, "only"],
+      [{ turnMin: 3 }, "only"],
+      [[], "only"],
+    ] as const) {
+      const res = await patch(tableId, body, `Bearer ${facilitatorKey}`);
+      const error = await expectJsonError(res, 400);
+      expect(error.code, JSON.stringify(body)).toBe("invalid");
+      expect(error.message, JSON.stringify(body)).toContain(says);
+    }
+    for (const raw of ['{"timeboxes": ', "null", JSON.stringify("forum")]) {
+      await expectJsonError(await patch(tableId, raw, `Bearer ${facilitatorKey}`), 400);
+    }
+    await expectJsonError(
+      await patch(tableId, { format: "forum" }, `Bearer ${facilitatorKey}`, "text/plain"),
+      400,
+    );
+    expect(await server.storage.getTable(tableId)).toEqual(before);
+    // A meeting later today, or one running late by hours, is fine.
+    for (const at of [now + 3_600_000, now - 3 * 3_600_000]) {
+      const res = await patch(tableId, { nextMeetingAt: at }, `Bearer ${facilitatorKey}`);
+      expect(res.status).toBe(200);
+      expect((await res.json()).nextMeetingAt).toBe(at);
+    }
+  });
+});
+
+describe("a member's own commitments: GET /api/tables/:tableId/commitments", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  const read = (tableId: string, authorization?: string) =>
+    fetch(`${server.url}/api/tables/${tableId}/commitments`, {
+      headers: authorization === undefined ? {} : { authorization },
+    });
+
+  it("answers the key holder's own commitments, newest first, with their follow-ups", async () => {
+    const { tableId, facilitatorKey } = await createTable(server.url, "Promises circle", {
+      admission: "members",
+    });
+    const anaKey = "ana-member-key-0123456789";
+    const benKey = "ben-member-key-0123456789";
+    const ana = memberIdFor(tableId, anaKey);
+    const ben = memberIdFor(tableId, benKey);
+    for (const [memberId, name] of [
+      [ana, "Ana"],
+      [ben, "Ben"],
+    ]) {
+      await server.storage.admit({ tableId, memberId: memberId!, name: name!, at: 1 });
+    }
+    const made = (id: string, ownerId: string, createdAt: number) =>
+      server.storage.addCommitment({
+        id,
+        tableId,
+        meetingId: "m-1",
+        ownerId,
+        ownerName: "",
+        text: `Promise ${id}`,
+        createdAt,
+      });
+    await made("c-1", ana, 10);
+    await made("c-2", ana, 20);
+    await made("c-3", ben, 30);
+    await server.storage.reportFollowUp({
+      commitmentId: "c-1",
+      meetingId: "m-2",
+      status: "partly",
+      note: "Half",
+      drop: false,
+      reportedAt: 40,
+    });
+
+    const res = await read(tableId, `Bearer ${anaKey}`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual([
+      {
+        id: "c-2",
+        text: "Promise c-2",
+        status: "open",
+        createdAt: 20,
+        closed: false,
+        followUps: [],
+      },
+      {
+        ...{ id: "c-1", text: "Promise c-1", status: "partly", createdAt: 10, closed: false },
+        followUps: [{ status: "partly", note: "Half", reportedAt: 40 }],
+      },
+    ]);
+    expect((await (await read(tableId, `Bearer ${benKey}`)).json()).map((c: any) => c.id)).toEqual([
+      "c-3",
+    ]);
+    // The facilitator key is a member id of its own, which made no commitment here.
+    expect(await (await read(tableId, `Bearer ${facilitatorKey}`)).json()).toEqual([]);
+  });
+
+  it("answers 401, 403 and 404 as JSON errors", async () => {
+    const { tableId } = await createTable(server.url, "Guarded promises", {
+      admission: "members",
+    });
+    const removedKey = "removed-member-key-012345";
+    const memberId = memberIdFor(tableId, removedKey);
+    await server.storage.admit({ tableId, memberId, name: "Ben", at: 1 });
+    await server.storage.removeFromRoster({ tableId, memberId, at: 2 });
+    for (const authorization of [undefined, "", "Bearer", "Token abcdefghijklmnop"]) {
+      const res = await read(tableId, authorization);
+      expect((await expectJsonError(res, 401)).code).toBe("unauthorized");
+      expect(res.headers.get("www-authenticate")).toBe("Bearer");
+    }
+    for (const key of [removedKey, "a-random-key-nobody-has-000"]) {
+      expect((await expectJsonError(await read(tableId, `Bearer ${key}`), 403)).code).toBe(
+        "forbidden",
+      );
+    }
+    expect(
+      (await expectJsonError(await read("no-such-table", `Bearer ${removedKey}`), 404)).code,
+    ).toBe("not_found");
+  });
+});
+
+describe("whether a meeting runs now", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  const meetingNow = async (tableId: string, key: string) => {
+    const res = await fetch(`${server.url}/api/tables/${tableId}`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
+    return (await res.json()).meetingNow as boolean;
+  };
+
+  it("is true while the table's room is up, and false once it ended or closed", async () => {
+    const { tableId, facilitatorKey } = await createTable(server.url, "Live circle");
+    const other = await createTable(server.url, "Quiet circle");
+    expect(await meetingNow(tableId, facilitatorKey)).toBe(false);
+    const ana = await join(server.url, tableId, "Ana", { facilitatorKey });
+    expect(await meetingNow(tableId, facilitatorKey)).toBe(true);
+    expect(await meetingNow(other.tableId, other.facilitatorKey)).toBe(false);
+    const ben = await join(server.url, tableId, "Ben");
+    for (const p of [ana, ben]) await accepted(p, "confidentiality.agree");
+    await accepted(ana, "meeting.start");
+    await accepted(ana, "meeting.end");
+    // The ended meeting's recap stays up in a locked room: no meeting runs.
+    await eventually("the ended meeting no longer runs", async () => {
+      return !(await meetingNow(tableId, facilitatorKey));
+    });
+    await Promise.all([ana.leave(), ben.leave()]);
+    // The next join opens the table's next meeting.
+    const chloe = await join(server.url, tableId, "Chloé");
+    expect(await meetingNow(tableId, facilitatorKey)).toBe(true);
+    await chloe.leave();
+  });
+});
+
+describe("the API's own rate limit", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ apiPerMinute: 4 });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it("answers reads, plans and commitments over the limit with 429 rate_limited", async () => {
+    const { tableId, facilitatorKey } = await createTable(server.url, "Busy circle");
+    const auth = { authorization: `Bearer ${facilitatorKey}` };
+    const answers = [
+      await fetch(`${server.url}/api/tables/${tableId}`),
+      await fetch(`${server.url}/api/tables/${tableId}`, { headers: auth }),
+      await fetch(`${server.url}/api/tables/${tableId}`, {
+        method: "PATCH",
+        headers: { ...auth, "content-type": "application/json" },
+        body: JSON.stringify({ timeboxes: { turnMin: 3 } }),
+      }),
+      await fetch(`${server.url}/api/tables/${tableId}/commitments`, { headers: auth }),
+      await fetch(`${server.url}/api/tables/${tableId}/commitments`, { headers: auth }),
+      await fetch(`${server.url}/api/tables/${tableId}`, {
+        method: "PATCH",
+        headers: { ...auth, "content-type": "application/json" },
+        body: JSON.stringify({ timeboxes: { turnMin: 9 } }),
+      }),
+      await fetch(`${server.url}/api/tables/${tableId}`),
+    ];
+    expect(answers.map((res) => res.status)).toEqual([200, 200, 200, 200, 429, 429, 429]);
+    for (const res of answers.slice(4)) {
+      expect((await expectJsonError(res, 429)).code).toBe("rate_limited");
+      expect(res.headers.get("retry-after")).toMatch(/^\d+$/);
+    }
+    // Refused, the second plan changed nothing.
+    expect((await server.storage.getTable(tableId))?.timeboxes).toEqual({ turnMin: 3 });
+    // Creating a table counts against its own limit, not this one.
+    expect((await createTable(server.url, "Still possible")).tableId).toBeTruthy();
+  });
+});
+
 describe("headers on every response", () => {
   let server: TestServer;
   let clientDir: string;
@@ -290,7 +695,7 @@ describe("headers on every response", () => {
   });
 
   it("sends the security headers on the app, its table page, the API and matchmaking", async () => {
-    const { tableId } = await createTable(server.url);
+    const { tableId, facilitatorKey } = await createTable(server.url);
     const answers = [
       await fetch(`${server.url}/`),
       await fetch(`${server.url}/t/${tableId}`),
@@ -307,8 +712,20 @@ describe("headers on every response", () => {
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ tableId: "no-such-table", name: "Ana", memberKey: "k".repeat(20) }),
       }),
+      await fetch(`${server.url}/api/tables/${tableId}`, {
+        method: "PATCH",
+        headers: { "content-type": "application/json", authorization: `Bearer ${facilitatorKey}` },
+        body: JSON.stringify({ timeboxes: { turnMin: 3 } }),
+      }),
+      await fetch(`${server.url}/api/tables/${tableId}/commitments`, {
+        headers: { authorization: `Bearer ${facilitatorKey}` },
+      }),
+      await fetch(`${server.url}/api/tables/${tableId}/commitments`),
     ];
-    expect(answers.map((res) => res.status)).toEqual([200, 200, 200, 404, 200, 201, 404]);
+    expect(answers.map((res) => res.status)).toEqual([
+      ...[200, 200, 200, 404, 200, 201, 404],
+      ...[200, 200, 401],
+    ]);
     for (const res of answers) {
       const csp = res.headers.get("content-security-policy") ?? "";
       const directives = csp.split(";").map((d) => d.trim());
@@ -357,16 +774,38 @@ describe("CORS", () => {
         "access-control-request-headers": "content-type",
       },
     }),
+    // Planning and a member's commitments, with their keys in the Authorization header.
+    fetch(`${url}/api/tables/no-such-table`, {
+      method: "OPTIONS",
+      headers: {
+        origin,
+        "access-control-request-method": "PATCH",
+        "access-control-request-headers": "authorization, content-type",
+      },
+    }),
+    fetch(`${url}/api/tables/no-such-table`, {
+      method: "PATCH",
+      headers: {
+        origin,
+        "content-type": "application/json",
+        authorization: "Bearer some-key-0000",
+      },
+      body: JSON.stringify({ nextMeetingAt: null }),
+    }),
+    fetch(`${url}/api/tables/no-such-table/commitments`, {
+      headers: { origin, authorization: "Bearer some-key-0000" },
+    }),
   ];
 
   /** The requests were served (preflights: 200 or 204, whoever answers them). */
   function expectStatuses(answers: { status: number }[]) {
-    const [created, preflight, unknown, matchmake, matchmakePreflight] = answers.map(
-      (a) => a.status,
-    );
-    expect([created, unknown, matchmake]).toEqual([201, 404, 404]);
+    const [created, preflight, unknown, matchmake, matchmakePreflight, patchPreflight] =
+      answers.map((a) => a.status);
+    const [patched, commitments] = answers.slice(6).map((a) => a.status);
+    expect([created, unknown, matchmake, patched, commitments]).toEqual([201, 404, 404, 404, 404]);
     expect([200, 204]).toContain(preflight);
     expect([200, 204]).toContain(matchmakePreflight);
+    expect([200, 204]).toContain(patchPreflight);
   }
 
   async function corsHeaders(url: string, origin: string) {
@@ -416,6 +855,8 @@ describe("CORS", () => {
         expect(preflight.allowMethods).toContain("POST");
         expect(preflight.allowHeaders?.toLowerCase()).toContain("content-type");
       }
+      expect(answers[5]!.allowMethods).toContain("PATCH");
+      expect(answers[5]!.allowHeaders?.toLowerCase()).toContain("authorization");
     } finally {
       await listed.stop();
     }
@@ -446,7 +887,8 @@ describe("rate limits per client address", () => {
     expect(error.code).toBe("rate_limited");
     expect(answers[3]!.headers.get("retry-after")).toMatch(/^\d+$/);
     const { tableId } = await answers[0]!.json();
-    // Reading a table and the health check are not limited.
+    // Reading a table counts against the API's own limit (out of reach here), not this one;
+    // the health check is not limited.
     for (let i = 0; i < 5; i++) {
       expect((await fetch(`${server.url}/api/tables/${tableId}`)).status).toBe(200);
     }

@@ -21,7 +21,11 @@ export interface ServerProcess {
  * Per-address HTTP limits out of reach for tests and benchmarks, which all come from loopback;
  * a test of the limits sets its own.
  */
-export const unlimitedEnv = { TABLES_PER_MINUTE: "1000000", JOINS_PER_MINUTE: "1000000" };
+export const unlimitedEnv = {
+  TABLES_PER_MINUTE: "1000000",
+  JOINS_PER_MINUTE: "1000000",
+  API_PER_MINUTE: "1000000",
+};
 
 export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
   const port = Number(env.PORT ?? (await freePort()));

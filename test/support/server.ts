@@ -29,11 +29,16 @@ export interface TestServer {
 }
 
 /** Per-address HTTP limits high enough for any test: they all come from loopback. */
-export const testLimits = { tablesPerMinute: 1_000_000, joinsPerMinute: 1_000_000 };
+export const testLimits = {
+  tablesPerMinute: 1_000_000,
+  joinsPerMinute: 1_000_000,
+  apiPerMinute: 1_000_000,
+};
 
 /**
  * Boots a real Roundtable server in this process, on a temporary SQLite file. The per-address
- * HTTP limits are out of reach unless the test sets them (`tablesPerMinute`, `joinsPerMinute`).
+ * HTTP limits are out of reach unless the test sets them (`tablesPerMinute`, `joinsPerMinute`,
+ * `apiPerMinute`).
  */
 export async function startTestServer(options: Partial<AppOptions> = {}): Promise<TestServer> {
   const dir = mkdtempSync(joinPath(tmpdir(), "roundtable-test-"));

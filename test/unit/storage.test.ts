@@ -154,8 +154,11 @@ const table = {
   createdAt: 1_700_000_000_000,
 };
 
+/** What a new table has planned: nothing yet. */
+const unplanned = { timeboxes: {}, nextMeetingAt: null, nextPresenters: [] };
+
 /** The table as read back: created without admission or format, it gets the safe defaults. */
-const stored = { ...table, admission: "members", format: "roundtable" };
+const stored = { ...table, admission: "members", format: "roundtable", ...unplanned };
 
 function commitment(id: string, createdAt: number, meetingId = "m-1") {
   return {
@@ -256,10 +259,14 @@ describe.each([sqlite, postgres])("storage on $name", (dialect) => {
     const storage = await withTable();
     const forum = { ...table, tableId: "tbl-forum", admission: "open", format: "forum" } as const;
     await storage.createTable(forum);
-    expect(await storage.getTable("tbl-forum")).toEqual(forum);
+    expect(await storage.getTable("tbl-forum")).toEqual({ ...forum, ...unplanned });
     const members = { ...table, tableId: "tbl-members", admission: "members" } as const;
     await storage.createTable(members);
-    expect(await storage.getTable("tbl-members")).toEqual({ ...members, format: "roundtable" });
+    expect(await storage.getTable("tbl-members")).toEqual({
+      ...members,
+      format: "roundtable",
+      ...unplanned,
+    });
     // The database's own CHECK constraints, below the API's validation.
     const bad = [
       { ...table, tableId: "tbl-bad-1", admission: "everyone" },
@@ -521,6 +528,177 @@ describe.each([sqlite, postgres])("storage on $name", (dialect) => {
     });
   });
 
+  describe("between meetings", () => {
+    it("plans the next meeting: timeboxes merged, date and presenters replaced, format changed", async () => {
+      const storage = await withTable();
+      await storage.createTable({ ...table, tableId: "tbl-2" });
+      const first = await storage.updateTable(table.tableId, {
+        timeboxes: { presentingMin: 12, turnMin: 3 },
+        nextMeetingAt: 1_800_000_000_000,
+        nextPresenters: ["m-ben", "m-ana"],
+      });
+      const planned = {
+        ...stored,
+        timeboxes: { presentingMin: 12, turnMin: 3 },
+        nextMeetingAt: 1_800_000_000_000,
+        nextPresenters: ["m-ben", "m-ana"],
+      };
+      expect(first).toEqual(planned);
+      expect(await storage.getTable(table.tableId)).toEqual(planned);
+      // A second patch merges its timeboxes into the stored ones and replaces the rest it names.
+      const second = await storage.updateTable(table.tableId, {
+        timeboxes: { turnMin: 4, updateMin: 120 },
+        nextPresenters: [],
+        format: "forum",
+      });
+      const replanned = {
+        ...planned,
+        format: "forum",
+        timeboxes: { presentingMin: 12, turnMin: 4, updateMin: 120 },
+        nextPresenters: [],
+      };
+      expect(second).toEqual(replanned);
+      expect(await storage.updateTable(table.tableId, { nextMeetingAt: null })).toEqual({
+        ...replanned,
+        nextMeetingAt: null,
+      });
+      // Nothing to change reads the table; the other table was never touched.
+      expect(await storage.updateTable(table.tableId, {})).toEqual({
+        ...replanned,
+        nextMeetingAt: null,
+      });
+      expect(await storage.getTable("tbl-2")).toEqual({ ...stored, tableId: "tbl-2" });
+      expect(await storage.updateTable("tbl-unknown", { nextMeetingAt: 5 })).toBeUndefined();
+      expect(await storage.updateTable("tbl-unknown", {})).toBeUndefined();
+    });
+
+    it("refuses timeboxes that are not whole minutes from 1 to 120, and changes nothing", async () => {
+      const storage = await withTable();
+      await storage.updateTable(table.tableId, { timeboxes: { turnMin: 2 } });
+      for (const turnMin of [0, 121, 1.5, -3, Number.NaN]) {
+        await expect(
+          storage.updateTable(table.tableId, { timeboxes: { turnMin }, nextMeetingAt: 9 }),
+        ).rejects.toThrow(RangeError);
+      }
+      expect(await storage.getTable(table.tableId)).toEqual({
+        ...stored,
+        timeboxes: { turnMin: 2 },
+      });
+    });
+
+    /**
+     * Three meetings of the table (the third still running) and one of another table: Ana makes
+     * two commitments at the first, Ben one; at the second Ana answers both (partly, then done
+     * after a drop of nothing) and Ben makes one; at the third Ana answers "not done".
+     */
+    async function threeMeetings(): Promise<Storage> {
+      const storage = await withTable();
+      await storage.createTable({ ...table, tableId: "tbl-2" });
+      const mine = (id: string, createdAt: number, meetingId: string, ownerId = "m-ana") => ({
+        ...commitment(id, createdAt, meetingId),
+        ownerId,
+        text: `Promise ${id}`,
+      });
+      await storage.startMeeting({ id: "m-1", tableId: table.tableId, startedAt: 1_000 });
+      await storage.addCommitment(mine("c-a1", 1_100, "m-1"));
+      await storage.addCommitment(mine("c-a2", 1_200, "m-1"));
+      await storage.addCommitment(mine("c-b1", 1_300, "m-1", "m-ben"));
+      await storage.addCommitment(mine("c-gone", 1_400, "m-1"));
+      await storage.removeCommitment("c-gone");
+      await storage.endMeeting({ id: "m-1", endedAt: 2_000, rounds: 2, members: 5 });
+
+      await storage.startMeeting({ id: "m-x", tableId: "tbl-2", startedAt: 2_500 });
+      await storage.addCommitment({ ...mine("c-x", 2_600, "m-x"), tableId: "tbl-2" });
+      await storage.reportFollowUp(answer("c-x", "done", { meetingId: "m-x", reportedAt: 2_700 }));
+
+      await storage.startMeeting({ id: "m-2", tableId: table.tableId, startedAt: 3_000 });
+      await storage.reportFollowUp(
+        answer("c-a1", "partly", { meetingId: "m-2", note: "Half of it", reportedAt: 3_100 }),
+      );
+      await storage.reportFollowUp(
+        answer("c-a2", "done", { meetingId: "m-2", note: "Sent", reportedAt: 3_200 }),
+      );
+      await storage.reportFollowUp(
+        answer("c-b1", "partly", { meetingId: "m-2", reportedAt: 3_300 }),
+      );
+      await storage.addCommitment(mine("c-b2", 3_400, "m-2", "m-ben"));
+      await storage.endMeeting({ id: "m-2", endedAt: 4_000, rounds: 1, members: 4 });
+
+      await storage.startMeeting({ id: "m-3", tableId: table.tableId, startedAt: 5_000 });
+      await storage.reportFollowUp(
+        answer("c-a1", "not_done", {
+          meetingId: "m-3",
+          note: "Dropped it",
+          drop: true,
+          reportedAt: 5_100,
+        }),
+      );
+      await storage.reportFollowUp(answer("c-b1", "done", { meetingId: "m-3", reportedAt: 5_200 }));
+      await storage.reportFollowUp(
+        answer("c-b2", "not_done", { meetingId: "m-3", reportedAt: 5_300 }),
+      );
+      return storage;
+    }
+
+    it("tells each meeting's history oldest first: commitments made, answers given, per table", async () => {
+      const storage = await threeMeetings();
+      expect(await storage.history(table.tableId)).toEqual([
+        {
+          ...{ startedAt: 1_000, endedAt: 2_000, members: 5, rounds: 2 },
+          ...{ made: 3, done: 0, partly: 0, notDone: 0 },
+        },
+        {
+          ...{ startedAt: 3_000, endedAt: 4_000, members: 4, rounds: 1 },
+          ...{ made: 1, done: 1, partly: 2, notDone: 0 },
+        },
+        {
+          ...{ startedAt: 5_000, endedAt: null, members: 0, rounds: 0 },
+          ...{ made: 0, done: 1, partly: 0, notDone: 2 },
+        },
+      ]);
+      expect(await storage.history("tbl-2")).toEqual([
+        {
+          ...{ startedAt: 2_500, endedAt: null, members: 0, rounds: 0 },
+          ...{ made: 1, done: 1, partly: 0, notDone: 0 },
+        },
+      ]);
+      expect(await storage.history("tbl-unknown")).toEqual([]);
+    });
+
+    it("lists a member's own commitments newest first, with their answers oldest first", async () => {
+      const storage = await threeMeetings();
+      expect(await storage.memberCommitments(table.tableId, "m-ana")).toEqual([
+        {
+          ...{ id: "c-a2", text: "Promise c-a2", status: "done", createdAt: 1_200, closed: true },
+          followUps: [{ status: "done", note: "Sent", reportedAt: 3_200 }],
+        },
+        {
+          ...{ id: "c-a1", text: "Promise c-a1", status: "not_done", createdAt: 1_100 },
+          closed: true,
+          followUps: [
+            { status: "partly", note: "Half of it", reportedAt: 3_100 },
+            { status: "not_done", note: "Dropped it", reportedAt: 5_100 },
+          ],
+        },
+      ]);
+      expect(
+        (await storage.memberCommitments(table.tableId, "m-ben")).map((c) => [
+          c.id,
+          c.status,
+          c.closed,
+          c.followUps.map((f) => f.status),
+        ]),
+      ).toEqual([
+        ["c-b2", "not_done", false, ["not_done"]],
+        ["c-b1", "done", true, ["partly", "done"]],
+      ]);
+      // A member id belongs to one table; nobody else's commitments, no unknown member's.
+      expect(await storage.memberCommitments("tbl-2", "m-ana")).toMatchObject([{ id: "c-x" }]);
+      expect(await storage.memberCommitments(table.tableId, "m-nobody")).toEqual([]);
+      expect(await storage.memberCommitments("tbl-unknown", "m-ana")).toEqual([]);
+    });
+  });
+
   it("marks meetings that never ended as interrupted, once, and leaves ended ones alone", async () => {
     const storage = await withTable();
     await storage.createTable({ ...table, tableId: "tbl-2" });
@@ -700,7 +878,11 @@ describe.each([sqlite, postgres])("storage on $name", (dialect) => {
       Object.entries(columns).filter(([name]) => !name.includes("__drizzle_migrations")),
     );
     expect(own).toEqual({
-      tables: ["admission", "created_at", "facilitator_key_hash", "format", "name", "table_id"],
+      // What the facilitator plans between meetings: timeboxes, a date, member ids in order.
+      tables: [
+        ...["admission", "created_at", "facilitator_key_hash", "format", "name"],
+        ...["next_meeting_at", "next_presenters", "table_id", "timeboxes"],
+      ],
       meetings: ["ended_at", "id", "interrupted", "members", "rounds", "started_at", "table_id"],
       // A person on the roster is their public id and display name, and when: nothing they said.
       roster: ["admitted_at", "member_id", "name", "removed_at", "table_id"],
