@@ -131,7 +131,7 @@ describe("the table's page for a member", () => {
     await expect
       .element(screen.getByRole("heading", { level: 1 }))
       .toHaveTextContent("Founders' circle");
-    const nextMeeting = screen.getByRole("region", { name: "Next meeting" });
+    const nextMeeting = screen.getByRole("region", { name: "Next meeting", exact: true });
     await expect.element(nextMeeting).toHaveTextContent("In 7 days.");
     await expect
       .element(nextMeeting.getByRole("button", { name: "Add to calendar" }))
@@ -195,7 +195,7 @@ describe("the table's page for a member", () => {
       onEnter: () => {},
       onChanged: () => {},
     });
-    const nextMeeting = screen.getByRole("region", { name: "Next meeting" });
+    const nextMeeting = screen.getByRole("region", { name: "Next meeting", exact: true });
     await expect
       .element(nextMeeting)
       .toHaveTextContent("Not planned yet. The facilitator plans it.");
@@ -274,7 +274,7 @@ describe("the facilitator's planning and settings", () => {
           body: {
             error: {
               code: "invalid",
-              message: "timeboxes.turnMin must be a whole number of minutes from 1 to 120.",
+              message: "timeboxes.turnMin must be whole minutes from 1 to 120.",
             },
           },
         };
@@ -297,9 +297,9 @@ describe("the facilitator's planning and settings", () => {
     await settings.getByRole("button", { name: "Save settings" }).click();
     await expect
       .element(settings.getByRole("alert"))
-      .toHaveTextContent("timeboxes.turnMin must be a whole number of minutes from 1 to 120.");
+      .toHaveTextContent("“Each speaker” must be whole minutes from 1 to 120.");
     await expect.element(turn).toHaveAttribute("aria-invalid", "true");
-    await expect.element(turn).toHaveAccessibleDescription(/must be a whole number/);
+    await expect.element(turn).toHaveAccessibleDescription(/must be whole minutes/);
 
     await turn.fill("3");
     await settings.getByRole("button", { name: "Save settings" }).click();
@@ -334,7 +334,7 @@ describe("opening the table's link", () => {
       .toBeVisible();
     await expect.element(screen.getByRole("textbox", { name: "Your name" })).toBeVisible();
     await expect
-      .element(screen.getByRole("region", { name: "Next meeting" }))
+      .element(screen.getByRole("region", { name: "Next meeting", exact: true }))
       .not.toBeInTheDocument();
     expect(calls.map((c) => [c.url, c.auth])).toEqual([["/api/tables/t1", null]]);
   });
@@ -347,7 +347,9 @@ describe("opening the table's link", () => {
         : { status: 200, body: table({ tableId: "t2" }) },
     );
     const screen = await render(TablePage, { tableId: "t2" });
-    await expect.element(screen.getByRole("region", { name: "Next meeting" })).toBeVisible();
+    await expect
+      .element(screen.getByRole("region", { name: "Next meeting", exact: true }))
+      .toBeVisible();
     await expect
       .element(screen.getByRole("region", { name: "My commitments" }))
       .toHaveTextContent("Offer the raise in writing");

@@ -2,7 +2,8 @@
 // only for this test: the app writes the file itself).
 import ICAL from "ical.js";
 import { describe, expect, it } from "vitest";
-import { escapeText, fileName, foldLine, meetingIcs, utcStamp } from "../../client/lib/ics.ts";
+import { fileName } from "../../client/lib/download.ts";
+import { escapeText, foldLine, meetingIcs, utcStamp } from "../../client/lib/ics.ts";
 
 const startsAt = Date.UTC(2026, 11, 6, 18, 30);
 const now = Date.UTC(2026, 10, 29, 7, 5, 9);
