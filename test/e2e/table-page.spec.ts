@@ -1,0 +1,176 @@
+import { readFileSync } from "node:fs";
+import { expect, test, type Page } from "@playwright/test";
+import {
+  createTable,
+  expectPhase,
+  join,
+  laptop,
+  person,
+  phaseHeading,
+  phone,
+  scan,
+  shoot,
+} from "./people.ts";
+
+/** Closes the brief messages still on screen, so they cover nothing in a screenshot. */
+async function dismissNotices(page: Page): Promise<void> {
+  const dismiss = page.getByRole("button", { name: "Dismiss message" });
+  while ((await dismiss.count()) > 0)
+    await dismiss
+      .first()
+      .click({ timeout: 1000 })
+      .catch(() => {});
+}
+
+const console_ = (page: Page) => page.getByRole("complementary", { name: "Facilitator" });
+
+/** A week from now at 18:30, local time, as the date and time fields take it. */
+function nextWeek(): { date: string; time: string; at: Date } {
+  const at = new Date(Date.now() + 7 * 86_400_000);
+  at.setHours(18, 30, 0, 0);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return {
+    date: `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}`,
+    time: "18:30",
+    at,
+  };
+}
+
+test("between meetings: the member sees their commitment and the next date; a stranger sees only the name", async ({
+  browser,
+}) => {
+  const table = await createTable("Founders' circle");
+  const ana = await person(browser, "Ana", laptop);
+  const ben = await person(browser, "Ben", phone);
+  await join(ana, `${table.link}#key=${table.facilitatorKey}`);
+  await join(ben, table.link, { admittedBy: ana });
+  const everyone = [ana, ben];
+  const plan = nextWeek();
+
+  await test.step("a meeting in which Ben commits to something", async () => {
+    await ana.page.getByRole("button", { name: "Start meeting" }).click();
+    await ana.page.getByRole("button", { name: "Finish check-in" }).click();
+    await expectPhase(everyone, "Choosing a presenter");
+    await ben.page.getByRole("button", { name: "Volunteer to present" }).click();
+    await console_(ana.page).getByRole("button", { name: "Choose Ben to present" }).click();
+    await expectPhase(everyone, "Presenting");
+    await ana.page.getByRole("button", { name: "Move to probing questions" }).click();
+    await expectPhase(everyone, "Probing questions");
+    await console_(ana.page).getByRole("button", { name: "Next phase" }).click();
+    await expectPhase(everyone, "Experience shares");
+    await console_(ana.page).getByRole("button", { name: "Next phase" }).click();
+    await expectPhase(everyone, "Commitment");
+    await ben.page.getByRole("textbox", { name: "Commitment" }).fill("Offer the raise in writing");
+    await ben.page.getByRole("button", { name: "Add commitment" }).click();
+    await ana.page.getByRole("button", { name: "Finish the round" }).click();
+    await ana.page.getByRole("button", { name: "Move to closing" }).click();
+    await expectPhase(everyone, "Closing");
+    await console_(ana.page).getByRole("button", { name: "End meeting", exact: true }).click();
+    await ana.page.getByRole("button", { name: "End the meeting for everyone" }).click();
+    await expectPhase(everyone, "Meeting ended");
+  });
+
+  await test.step("the facilitator opens the table's page from the meeting and plans the next", async () => {
+    await ana.page.getByRole("banner").getByRole("button", { name: "Table page" }).click();
+    await expect(
+      ana.page.getByRole("heading", { level: 1, name: "Founders' circle" }),
+    ).toBeVisible();
+    const planning = ana.page.getByRole("region", { name: "Plan the next meeting" });
+    await planning.getByLabel("Date of the next meeting").fill(plan.date);
+    await planning.getByLabel("Time").fill(plan.time);
+    await planning
+      .getByRole("combobox", { name: "Add a presenter" })
+      .selectOption({ label: "Ben" });
+    await planning.getByRole("button", { name: "Add", exact: true }).click();
+    await planning.getByRole("button", { name: "Save plan" }).click();
+    await expect(planning.getByRole("status")).toHaveText(/The plan is saved/);
+    const next = ana.page.getByRole("region", { name: "Next meeting", exact: true });
+    await expect(next).toContainText("In 7 days.");
+    await expect(next.getByRole("list", { name: "Presenting next" })).toHaveText("Ben");
+
+    // The settings panel says what the server refuses, on the field, and changes nothing.
+    const settings = ana.page.getByRole("region", { name: "Settings" });
+    const turn = settings.getByRole("spinbutton", { name: "Each speaker" });
+    await turn.fill("300");
+    await settings.getByRole("button", { name: "Save settings" }).click();
+    await expect(settings.getByRole("alert")).toHaveText(
+      "“Each speaker” must be whole minutes from 1 to 120.",
+    );
+    await expect(turn).toHaveAttribute("aria-invalid", "true");
+    await turn.fill("3");
+    await settings.getByRole("radio", { name: /Forum/ }).check();
+    await settings.getByRole("button", { name: "Save settings" }).click();
+    await expect(settings.getByRole("status")).toHaveText(/Saved/);
+    await scan(ana.page, "table page, facilitator");
+    await dismissNotices(ana.page);
+    await shoot(ana.page, "table-page-facilitator");
+
+    // Back to the meeting: the recap is where she left it.
+    await ana.page.getByRole("button", { name: "Back to the meeting" }).click();
+    await expect(phaseHeading(ana.page, "Meeting ended")).toBeVisible();
+  });
+
+  await test.step("Ben opens the link between meetings: his commitment, the date, the presenters", async () => {
+    await ben.page.close();
+    const page = await ben.context.newPage();
+    await page.goto(table.link);
+    const next = page.getByRole("region", { name: "Next meeting", exact: true });
+    await expect(next).toBeVisible();
+    await expect(next.locator("time")).toHaveAttribute("datetime", plan.at.toISOString());
+    await expect(next.getByRole("list", { name: "Presenting next" })).toHaveText("Ben");
+    const mine = page.getByRole("region", { name: "My commitments" });
+    await expect(mine.getByRole("region", { name: "Open" })).toContainText(
+      "Offer the raise in writing",
+    );
+    await expect(page.getByRole("region", { name: "Members", exact: true })).toContainText(
+      /Ana.*Ben/,
+    );
+    const history = page.getByRole("region", { name: "The group's history" });
+    await expect(
+      history.getByRole("img", { name: /^Commitments per meeting/ }),
+    ).toHaveAccessibleName(/1 commitment made/);
+    // No planning for a member, and no room joined: nobody's lobby opened by reading the page.
+    await expect(page.getByRole("region", { name: "Plan the next meeting" })).toHaveCount(0);
+    await expect(page.getByRole("button", { name: "Join the meeting" })).toBeVisible();
+
+    // Add to calendar: an .ics made in the browser.
+    const downloading = page.waitForEvent("download");
+    await next.getByRole("button", { name: "Add to calendar" }).click();
+    const file = await downloading;
+    expect(file.suggestedFilename()).toBe("founders-circle-next-meeting.ics");
+    const ics = readFileSync((await file.path())!, "utf8");
+    expect(ics).toMatch(/^BEGIN:VCALENDAR\r\n/);
+    expect(ics).toContain(
+      `DTSTART:${plan.at.toISOString().replace(/[-:]/g, "").replace(".000", "")}`,
+    );
+
+    await scan(page, "table page, member");
+    await shoot(page, "table-page");
+    ben.page = page;
+  });
+
+  await test.step("a stranger with the link sees the name and the way to ask in, nothing else", async () => {
+    const eve = await person(browser, "Eve", phone);
+    await eve.page.goto(table.link);
+    await expect(
+      eve.page.getByRole("heading", { level: 1, name: "Join Founders' circle" }),
+    ).toBeVisible();
+    await expect(eve.page.getByRole("textbox", { name: "Your name" })).toBeVisible();
+    await expect(eve.page.getByRole("region", { name: "Next meeting", exact: true })).toHaveCount(
+      0,
+    );
+    await expect(eve.page.getByRole("region", { name: "My commitments" })).toHaveCount(0);
+    const text = await eve.page.locator("body").innerText();
+    expect(text).not.toContain("Offer the raise");
+    expect(text).not.toContain("Ben");
+    await scan(eve.page, "table link, stranger");
+    await eve.context.close();
+  });
+
+  await test.step("Join the meeting from the table's page goes in as before", async () => {
+    await ben.page.getByRole("button", { name: "Join the meeting" }).click();
+    await expect(ben.page.getByRole("button", { name: "I agree" })).toBeVisible();
+  });
+
+  for (const p of everyone) await p.context.close();
+});
