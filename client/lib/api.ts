@@ -1,7 +1,7 @@
 // The HTTP API of PROTOCOL.md, as the app uses it. Keys go only in the Authorization header,
 // never in an address: a member's key to read the table, the facilitator key to change it.
 import type { Admission } from "./waiting.ts";
-import type { CommitmentStatus, TableFormat, TimeboxMinutes } from "../../shared/types.ts";
+import type { TableFormat, TimeboxMinutes } from "../../shared/types.ts";
 
 export interface CreatedTable {
   tableId: string;
@@ -11,73 +11,35 @@ export interface CreatedTable {
 
 // What the server answers, as the server's storage defines it (types only: nothing of the
 // server reaches the page).
-import type { TableSummary, TrustPoint } from "../../server/storage/types.ts";
+import type {
+  MeetingHistory,
+  MemberCommitment,
+  TableDetails,
+  TablePatch,
+  TableSummary,
+  TrustPoint,
+} from "../../server/storage/types.ts";
 
-export type { TableSummary, TrustPoint, TableFormat, TimeboxMinutes };
+export type { TableSummary, TrustPoint, TableFormat, TimeboxMinutes, TablePatch };
 
 /** One meeting of the table's history, in counts (no content). Times in epoch ms. */
-export interface MeetingRecord {
-  startedAt: number;
-  /** Null while that meeting runs. */
-  endedAt: number | null;
-  members: number;
-  rounds: number;
-  /** Commitments made at it. */
-  made: number;
-  /** Follow-up answers given at it, by status. */
-  done: number;
-  partly: number;
-  notDone: number;
-}
+export type MeetingRecord = MeetingHistory;
 
 /** A member on the table's roster. */
-export interface RosterMember {
-  memberId: string;
-  name: string;
-}
+export type RosterMember = TableDetails["roster"][number];
 
 /** The table's timeboxes in whole minutes, every one filled. */
 export type Timeboxes = Required<TimeboxMinutes>;
 
 /**
- * What the credentialed `GET /api/tables/:tableId` adds for the table's members between meetings
- * (version 2: "Between meetings"). Optional, so an older server's answer still reads.
+ * What `GET /api/tables/:tableId` answers: the name for anyone; for the table's members (a key it
+ * knows) the summary, with the version 2 fields between meetings (next meeting, presenters,
+ * roster, history, timeboxes, whether a meeting runs now, who the key is).
  */
-export interface TableDetails {
-  format?: TableFormat;
-  admission?: Admission;
-  timeboxes?: Timeboxes;
-  nextMeetingAt?: number | null;
-  nextPresenters?: string[];
-  roster?: RosterMember[];
-  history?: MeetingRecord[];
-  /** A meeting room for the table is running now. */
-  meetingNow?: boolean;
-  /** Who the key says I am, and whether it is the table's facilitator key. */
-  you?: { memberId: string; facilitator: boolean };
-}
+export type TableInfo = Pick<TableSummary, "tableId" | "name"> & Partial<TableDetails>;
 
-/** What `GET /api/tables/:tableId` answers: the name for anyone, the rest for its members. */
-export type TableInfo = Pick<TableSummary, "tableId" | "name"> &
-  Partial<TableSummary> &
-  TableDetails;
-
-/** A member's own commitment with the follow-up answers given to it. */
-export interface MyCommitment {
-  id: string;
-  text: string;
-  status: CommitmentStatus;
-  createdAt: number;
-  followUps: { status: Exclude<CommitmentStatus, "open">; note: string; reportedAt: number }[];
-}
-
-/** What the facilitator may change between meetings (`PATCH /api/tables/:tableId`). */
-export interface TablePatch {
-  timeboxes?: TimeboxMinutes;
-  nextMeetingAt?: number | null;
-  nextPresenters?: string[];
-  format?: TableFormat;
-}
+/** A member's own commitment with the follow-up answers given to it, oldest first. */
+export type MyCommitment = Omit<MemberCommitment, "closed"> & { closed?: boolean };
 
 /** A refusal from the API, with the server's readable message and its HTTP status. */
 export class ApiError extends Error {
