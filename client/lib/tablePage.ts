@@ -19,3 +19,27 @@ export function provideTablePage(link: TablePageLink): void {
 export function tablePageLink(): TablePageLink | undefined {
   return getContext<TablePageLink | undefined>(key);
 }
+
+const inMeetingKey = (tableId: string) => `roundtable:in-meeting:${tableId}`;
+
+/**
+ * Whether this tab was in a running meeting of the table when it last rendered. Kept for the tab
+ * alone (sessionStorage survives a reload, not a new tab): a reload mid-meeting takes the seat at
+ * once instead of first asking the server whether a meeting runs.
+ */
+export function wasInMeeting(tableId: string): boolean {
+  try {
+    return sessionStorage.getItem(inMeetingKey(tableId)) === "1";
+  } catch {
+    return false;
+  }
+}
+
+export function rememberInMeeting(tableId: string, inMeeting: boolean): void {
+  try {
+    if (inMeeting) sessionStorage.setItem(inMeetingKey(tableId), "1");
+    else sessionStorage.removeItem(inMeetingKey(tableId));
+  } catch {
+    // Without storage a reload asks the server first: slower, never wrong.
+  }
+}
