@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { expect, test, type Page } from "@playwright/test";
 import {
+  agree,
   createTable,
   expectPhase,
   join,
@@ -10,6 +11,7 @@ import {
   phone,
   scan,
   shoot,
+  type Person,
 } from "./people.ts";
 
 /** Closes the brief messages still on screen, so they cover nothing in a screenshot. */
@@ -42,17 +44,19 @@ test("between meetings: the member sees their commitment and the next date; a st
   const table = await createTable("Founders' circle");
   const ana = await person(browser, "Ana", laptop);
   const ben = await person(browser, "Ben", phone);
+  const chloe = await person(browser, "Chloé", laptop);
   await join(ana, `${table.link}#key=${table.facilitatorKey}`);
   await join(ben, table.link, { admittedBy: ana });
-  const everyone = [ana, ben];
+  await join(chloe, table.link, { admittedBy: ana });
+  const everyone = [ana, ben, chloe];
   const plan = nextWeek();
 
-  await test.step("a meeting in which Ben commits to something", async () => {
-    await ana.page.getByRole("button", { name: "Start meeting" }).click();
-    await ana.page.getByRole("button", { name: "Finish check-in" }).click();
-    await expectPhase(everyone, "Choosing a presenter");
-    await ben.page.getByRole("button", { name: "Volunteer to present" }).click();
-    await console_(ana.page).getByRole("button", { name: "Choose Ben to present" }).click();
+  /** A round: the presenter volunteers, is chosen, and states one commitment. */
+  async function round(presenter: Person, commitment: string): Promise<void> {
+    await presenter.page.getByRole("button", { name: "Volunteer to present" }).click();
+    await console_(ana.page)
+      .getByRole("button", { name: `Choose ${presenter.name} to present` })
+      .click();
     await expectPhase(everyone, "Presenting");
     await ana.page.getByRole("button", { name: "Move to probing questions" }).click();
     await expectPhase(everyone, "Probing questions");
@@ -60,14 +64,64 @@ test("between meetings: the member sees their commitment and the next date; a st
     await expectPhase(everyone, "Experience shares");
     await console_(ana.page).getByRole("button", { name: "Next phase" }).click();
     await expectPhase(everyone, "Commitment");
-    await ben.page.getByRole("textbox", { name: "Commitment" }).fill("Offer the raise in writing");
-    await ben.page.getByRole("button", { name: "Add commitment" }).click();
+    await presenter.page.getByRole("textbox", { name: "Commitment" }).fill(commitment);
+    await presenter.page.getByRole("button", { name: "Add commitment" }).click();
+    await expect(ana.page.getByRole("region", { name: "Commitments this round" })).toContainText(
+      commitment,
+    );
     await ana.page.getByRole("button", { name: "Finish the round" }).click();
+    await expectPhase(everyone, "Choosing a presenter");
+  }
+
+  /** Closing: a pulse everyone answers, revealed, then the meeting ends. */
+  async function close(scores: string[]): Promise<void> {
     await ana.page.getByRole("button", { name: "Move to closing" }).click();
     await expectPhase(everyone, "Closing");
+    await ana.page.getByRole("button", { name: "Open pulse" }).click();
+    for (const [i, p] of everyone.entries()) {
+      await p.page
+        .getByRole("group", { name: "Trust pulse" })
+        .getByRole("button", { name: scores[i], exact: true })
+        .click();
+      await expect(p.page.getByText("your answer is in")).toBeVisible();
+    }
+    await ana.page.getByRole("button", { name: "Close pulse" }).click();
+    await expect(ana.page.getByText(/^Mean \d\.\d out of 5/)).toBeVisible();
     await console_(ana.page).getByRole("button", { name: "End meeting", exact: true }).click();
     await ana.page.getByRole("button", { name: "End the meeting for everyone" }).click();
     await expectPhase(everyone, "Meeting ended");
+  }
+
+  await test.step("a first meeting: Ben and Chloé commit to something", async () => {
+    await ana.page.getByRole("button", { name: "Start meeting" }).click();
+    await ana.page.getByRole("button", { name: "Finish check-in" }).click();
+    await expectPhase(everyone, "Choosing a presenter");
+    await round(ben, "Offer the raise in writing");
+    await round(chloe, "Ask the board for a hiring budget");
+    await close(["4", "4", "5"]);
+  });
+
+  await test.step("a second meeting follows them up; Ben commits again", async () => {
+    for (const p of everyone) {
+      await p.page.getByRole("button", { name: "Join the table's next meeting" }).click();
+      await agree(p);
+    }
+    await ana.page.getByRole("button", { name: "Start meeting" }).click();
+    await ana.page.getByRole("button", { name: "Finish check-in" }).click();
+    await expectPhase(everyone, "Follow-up: how'd it go?");
+    await ben.page.getByRole("textbox", { name: /How did it go/ }).fill("They said yes");
+    await ben.page
+      .getByRole("group", { name: "Offer the raise in writing" })
+      .getByRole("button", { name: "Done", exact: true })
+      .click();
+    await chloe.page
+      .getByRole("group", { name: "Ask the board for a hiring budget" })
+      .getByRole("button", { name: "Partly", exact: true })
+      .click();
+    await ana.page.getByRole("button", { name: "Move to choosing a presenter" }).click();
+    await expectPhase(everyone, "Choosing a presenter");
+    await round(ben, "Write the hiring plan with Chloé");
+    await close(["5", "4", "5"]);
   });
 
   await test.step("the facilitator opens the table's page from the meeting and plans the next", async () => {
@@ -120,15 +174,23 @@ test("between meetings: the member sees their commitment and the next date; a st
     await expect(next.getByRole("list", { name: "Presenting next" })).toHaveText("Ben");
     const mine = page.getByRole("region", { name: "My commitments" });
     await expect(mine.getByRole("region", { name: "Open" })).toContainText(
-      "Offer the raise in writing",
+      "Write the hiring plan with Chloé",
+    );
+    await expect(mine.getByRole("region", { name: "Past" })).toContainText(
+      /Offer the raise in writing.*Done.*“They said yes”/,
     );
     await expect(page.getByRole("region", { name: "Members", exact: true })).toContainText(
-      /Ana.*Ben/,
+      /Ana.*Ben \(you\).*Chloé/,
     );
     const history = page.getByRole("region", { name: "The group's history" });
     await expect(
       history.getByRole("img", { name: /^Commitments per meeting/ }),
-    ).toHaveAccessibleName(/1 commitment made/);
+    ).toHaveAccessibleName(
+      /Over 2 meetings: 3 commitments made; follow-up answers 1 done, 1 partly, 0 not done/,
+    );
+    await expect(history.getByRole("img", { name: /^Trust over time/ })).toHaveAccessibleName(
+      /Latest mean 4\.7 out of 5 \(3 answers/,
+    );
     // No planning for a member, and no room joined: nobody's lobby opened by reading the page.
     await expect(page.getByRole("region", { name: "Plan the next meeting" })).toHaveCount(0);
     await expect(page.getByRole("button", { name: "Join the meeting" })).toBeVisible();
