@@ -5,6 +5,8 @@ import { render } from "vitest-browser-svelte";
 import BetweenMeetings from "../../client/components/between/BetweenMeetings.svelte";
 import TablePage from "../../client/components/TablePage.svelte";
 import type { MyCommitment, TableInfo, Timeboxes } from "../../client/lib/api.ts";
+import TablePageHarness from "./TablePageHarness.svelte";
+import { meeting } from "./fixtures.ts";
 
 const memberKey = "m".repeat(43);
 const facilitatorKey = "F".repeat(32);
@@ -208,6 +210,50 @@ describe("the table's page for a member", () => {
     await expect
       .element(screen.getByRole("region", { name: "The group's history" }))
       .toHaveTextContent("No meeting has ended at this table yet");
+  });
+});
+
+describe("the table's page over a running meeting", () => {
+  it("takes the focus to its heading and goes back to the meeting", async () => {
+    fakeFetch(() => ({ status: 200, body: mine }));
+    const onEnter = vi.fn();
+    const screen = await render(BetweenMeetings, {
+      tableId: "t1",
+      info: table({ meetingNow: true }),
+      memberKey,
+      inMeeting: true,
+      onEnter,
+      onChanged: () => {},
+    });
+    await expect.element(screen.getByRole("heading", { level: 1 })).toHaveFocus();
+    await expect.element(screen.getByText("Your seat in the meeting is kept")).toBeVisible();
+    await screen.getByRole("button", { name: "Back to the meeting" }).click();
+    expect(onEnter).toHaveBeenCalledOnce();
+  });
+});
+
+describe("the way to the table's page from the meeting", () => {
+  it("is a Table page button in the header, for a member the table knows", async () => {
+    const onOpen = vi.fn();
+    const screen = await render(TablePageHarness, {
+      meeting: meeting({ phase: "checkIn" }),
+      available: true,
+      onOpen,
+    });
+    await screen.getByRole("button", { name: "Table page" }).click();
+    expect(onOpen).toHaveBeenCalledOnce();
+  });
+
+  it("is not there for someone the table does not know", async () => {
+    const screen = await render(TablePageHarness, {
+      meeting: meeting({ phase: "checkIn" }),
+      available: false,
+      onOpen: () => {},
+    });
+    await expect.element(screen.getByText("Engineering managers' circle")).toBeVisible();
+    await expect
+      .element(screen.getByRole("button", { name: "Table page" }))
+      .not.toBeInTheDocument();
   });
 });
 
