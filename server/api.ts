@@ -119,15 +119,9 @@ export async function meetingRunning(tableId: string): Promise<boolean> {
   return rooms.some((room) => !room.locked);
 }
 
-/** What the HTTP API needs beyond storage; tests replace how a running meeting is found. */
-export interface ApiOptions {
-  meetingNow?: (tableId: string) => Promise<boolean>;
-}
-
 /** The HTTP API of PROTOCOL.md: tables and health. Errors are JSON, never a stack trace. */
-export function apiRouter(storage: Storage, options: ApiOptions = {}): Router {
+export function apiRouter(storage: Storage): Router {
   const router = express.Router();
-  const meetingNow = options.meetingNow ?? meetingRunning;
   router.use(express.json({ limit: "4kb" }));
 
   /** Member ids on the table's roster now, and each one's display name, in admission order. */
@@ -145,7 +139,7 @@ export function apiRouter(storage: Storage, options: ApiOptions = {}): Router {
     const [summary, history, running] = await Promise.all([
       storage.tableSummary(table.tableId),
       storage.history(table.tableId),
-      meetingNow(table.tableId).catch((error: unknown) => {
+      meetingRunning(table.tableId).catch((error: unknown) => {
         console.error("roundtable: could not ask for running meetings:", logReason(error));
         return false;
       }),
