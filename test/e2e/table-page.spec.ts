@@ -122,6 +122,17 @@ test("between meetings: the member sees their commitment and the next date; a st
     await expectPhase(everyone, "Choosing a presenter");
     await round(ben, "Write the hiring plan with Chloé");
     await close(["5", "4", "5"]);
+
+    // The recap's Markdown: commitments, follow-up answers, the pulse.
+    const downloading = ben.page.waitForEvent("download");
+    await ben.page.getByRole("button", { name: "Download recap" }).click();
+    const file = await downloading;
+    expect(file.suggestedFilename()).toMatch(/^founders-circle-recap-\d{4}-\d{2}-\d{2}\.md$/);
+    const recap = readFileSync((await file.path())!, "utf8");
+    expect(recap).toContain("- **Ben**: Write the hiring plan with Chloé");
+    expect(recap).toContain("- **Ben**: Offer the raise in writing — Done (“They said yes”)");
+    expect(recap).toContain("- **Chloé**: Ask the board for a hiring budget — Partly done");
+    expect(recap).toContain("Mean 4.7 out of 5, from 3 answers.");
   });
 
   await test.step("the facilitator opens the table's page from the meeting and plans the next", async () => {
