@@ -310,6 +310,40 @@ describe("the facilitator's planning and settings", () => {
     expect(onChanged).toHaveBeenCalledOnce();
   });
 
+  it("says the server's refusal of a date in the form's words, and clears a date", async () => {
+    const calls = fakeFetch((call) =>
+      call.method === "PATCH" && (call.body as TableInfo).nextMeetingAt !== null
+        ? {
+            status: 400,
+            body: {
+              error: {
+                code: "invalid",
+                message: "nextMeetingAt must lie between a day ago and two years from now.",
+              },
+            },
+          }
+        : { status: 200, body: call.method === "PATCH" ? table() : [] },
+    );
+    const screen = await render(BetweenMeetings, {
+      tableId: "t1",
+      info: table({ you: { memberId: "ana", facilitator: true } }),
+      memberKey,
+      facilitatorKey,
+      onEnter: () => {},
+      onChanged: () => {},
+    });
+    const plan = screen.getByRole("region", { name: "Plan the next meeting" });
+    await plan.getByLabelText("Date of the next meeting").fill("2020-01-01");
+    await plan.getByRole("button", { name: "Save plan" }).click();
+    await expect
+      .element(plan.getByRole("alert"))
+      .toHaveTextContent("The date must lie between a day ago and two years from now.");
+    await plan.getByRole("button", { name: "Clear the date" }).click();
+    await plan.getByRole("button", { name: "Save plan" }).click();
+    await expect.element(plan.getByRole("status")).toHaveTextContent("The plan is saved");
+    expect(calls.at(-1)?.body).toEqual({ nextMeetingAt: null, nextPresenters: ["chloe", "ben"] });
+  });
+
   it("shows the server's refusal of a timebox on the field, and saves the format", async () => {
     const calls = fakeFetch((call) => {
       if (call.method !== "PATCH") return { status: 200, body: [] };
