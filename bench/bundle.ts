@@ -48,6 +48,8 @@ export const LAZY: Record<string, string> = {
   "components/ForumParking.svelte": "the forum's parking lot, at a forum table",
   "components/IssueCardForm.svelte":
     "the issue card's form, loaded when a member opens it or presents",
+  "components/between/Planning.svelte": "the facilitator's planning on the table's page",
+  "components/between/Settings.svelte": "the facilitator's settings on the table's page",
   // STACK.md's QR-code libraries: only "Use on another device" shows a code, and imports one then.
   // Were a page to load one on opening, the time-to-usable run (bench/usable.ts) would say so.
   qrcode: 'the QR code of "Use on another device", loaded when a member opens it',
