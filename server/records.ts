@@ -62,8 +62,22 @@ export async function persistBeforeApply(
   }
 }
 
-/** Writes what the machine hands over: when the meeting ran, and revealed pulses. */
-export function record(
+/**
+ * The facilitator's plan moves on: who presented at the meeting that ended comes off the table's
+ * planned presenters, so the next one in line is suggested next time. The table is read again
+ * here, so a plan changed during the meeting is the one that moves on.
+ */
+async function advancePlan(storage: Storage, tableId: string, presented: string[]): Promise<void> {
+  if (presented.length === 0) return;
+  const table = await storage.getTable(tableId);
+  if (!table || !table.nextPresenters.some((id) => presented.includes(id))) return;
+  await storage.updateTable(tableId, {
+    nextPresenters: table.nextPresenters.filter((id) => !presented.includes(id)),
+  });
+}
+
+/** Writes what the machine hands over: when the meeting ran, the plan moving on, revealed pulses. */
+export async function record(
   storage: Storage,
   meeting: MeetingRef,
   emitted: ProtocolEmitted,
@@ -76,12 +90,13 @@ export function record(
         startedAt: emitted.at,
       });
     case "meeting.ended":
-      return storage.endMeeting({
+      await storage.endMeeting({
         id: meeting.meetingId,
         endedAt: emitted.at,
         rounds: emitted.rounds,
         members: emitted.members,
       });
+      return advancePlan(storage, meeting.tableId, emitted.presented);
     case "pulse.revealed":
       return storage.recordPulse({
         id: randomBytes(12).toString("base64url"),

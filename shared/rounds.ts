@@ -115,6 +115,7 @@ export function endMeeting(
         at,
         rounds: context.round,
         members: Object.values(context.members).filter((m) => m.agreed).length,
+        presented: [...context.presented],
       },
     ],
   };

@@ -302,5 +302,12 @@ export type ProtocolEventType = ProtocolEvent["type"];
 /** What the machine asks the room to record. */
 export type ProtocolEmitted =
   | { type: "meeting.started"; at: number }
-  | { type: "meeting.ended"; at: number; rounds: number; members: number }
+  | {
+      type: "meeting.ended";
+      at: number;
+      rounds: number;
+      members: number;
+      /** Who presented, in order: they come off the table's planned presenters. */
+      presented: string[];
+    }
   | { type: "pulse.revealed"; at: number; answered: number; counts: number[]; mean: number };

@@ -72,7 +72,14 @@ describe("a meeting's rounds", () => {
   it("hands the room a record when the meeting ends", () => {
     const m = track(meetingIn("closing"));
     m.send(FAY, "phase.next");
-    expect(m.emitted).toContainEqual({ type: "meeting.ended", at: m.now, rounds: 1, members: 4 });
+    expect(m.emitted).toContainEqual({
+      type: "meeting.ended",
+      at: m.now,
+      rounds: 1,
+      members: 4,
+      presented: m.snapshot.context.presented,
+    });
+    expect(m.snapshot.context.presented).toHaveLength(1);
   });
 
   it("can be ended by the facilitator from any phase", () => {
