@@ -48,6 +48,8 @@ export const LAZY: Record<string, string> = {
   "components/ForumParking.svelte": "the forum's parking lot, at a forum table",
   "components/IssueCardForm.svelte":
     "the issue card's form, loaded when a member opens it or presents",
+  "components/Recap.svelte": "the recap, loaded when the meeting's closing begins",
+  "components/IssueCard.svelte": "a presenter's issue card, loaded once one is shared",
   "components/between/Planning.svelte": "the facilitator's planning on the table's page",
   "components/between/Settings.svelte": "the facilitator's settings on the table's page",
   // STACK.md's QR-code libraries: only "Use on another device" shows a code, and imports one then.
@@ -127,11 +129,26 @@ interface Loading {
 }
 
 /**
- * How a member's page comes to load each manifest key: counted (the entry, its static imports,
- * the dynamic imports LAZY does not name, transitively), or not, with the reason of the LAZY
- * entry that reaches it.
+ * What a member's page loads on opening the link, one or the other: the meeting when one is
+ * running, the table's page when none is. Each is counted with everything only it brings; the
+ * budget counts the larger of the two (a member's page never opens both at once: the table's page
+ * opened from a meeting is one they ask for).
  */
-export function classify(manifest: Record<string, ManifestChunk>): Map<string, Loading> {
+export const OPENINGS: Record<string, string> = {
+  "components/Meeting.svelte": "the meeting, when one is running",
+  "components/between/BetweenMeetings.svelte": "the table's page, when no meeting is running",
+};
+
+/**
+ * How a member's page comes to load each manifest key: counted (the entry, its static imports,
+ * the dynamic imports LAZY does not name, transitively, and the larger of OPENINGS with what it
+ * brings), or not, with the reason of the LAZY entry (or the smaller opening) that reaches it.
+ * `gzipOf` sizes a manifest key's chunk.
+ */
+export function classify(
+  manifest: Record<string, ManifestChunk>,
+  gzipOf: (key: string) => number = () => 0,
+): Map<string, Loading> {
   const out = new Map<string, Loading>();
   const chunk = (key: string): ManifestChunk => {
     const found = manifest[key];
@@ -141,22 +158,52 @@ export function classify(manifest: Record<string, ManifestChunk>): Map<string, L
   const entries = Object.keys(manifest).filter((key) => manifest[key]!.isEntry);
   if (entries.length !== 1) throw new Error(`expected one entry, found ${entries.length}`);
   const lazy: string[] = [];
-  const pending: string[] = [];
-  // Every static import of the entry first, then the dynamic ones in turn: a chunk imported both
-  // ways is static.
-  const visit = (key: string, dynamic: boolean): void => {
-    if (out.has(key)) return;
-    out.set(key, { counted: true, dynamic, why: "" });
-    for (const next of chunk(key).imports ?? []) visit(next, dynamic);
-    for (const next of chunk(key).dynamicImports ?? []) {
-      if (lazyReason(next) !== undefined) lazy.push(next);
-      else pending.push(next);
+  const openings: string[] = [];
+  /**
+   * Everything a start brings that `known` does not hold yet: static imports, then the dynamic
+   * imports neither LAZY nor OPENINGS names, transitively (a chunk imported both ways is static).
+   */
+  const reach = (start: string, dynamic: boolean, known: Map<string, Loading>) => {
+    const found = new Map<string, boolean>();
+    const pending: string[] = [];
+    const visit = (key: string, viaDynamic: boolean): void => {
+      if (known.has(key) || found.has(key)) return;
+      found.set(key, viaDynamic);
+      for (const next of chunk(key).imports ?? []) visit(next, viaDynamic);
+      for (const next of chunk(key).dynamicImports ?? []) {
+        if (lazyReason(next) !== undefined) lazy.push(next);
+        else if (OPENINGS[next] !== undefined) openings.push(next);
+        else pending.push(next);
+      }
+    };
+    visit(start, dynamic);
+    while (pending.length > 0) {
+      const key = pending.shift()!;
+      if (!found.has(key)) visit(key, true);
     }
+    return found;
   };
-  visit(entries[0]!, false);
-  while (pending.length > 0) {
-    const key = pending.shift()!;
-    if (!out.has(key)) visit(key, true);
+  for (const [key, dynamic] of reach(entries[0]!, false, out)) {
+    out.set(key, { counted: true, dynamic, why: "" });
+  }
+  // The larger opening is counted; what only the other brings is reported apart.
+  const alternatives = [...new Set(openings)].map((key) => {
+    const brings = reach(key, true, out);
+    return { key, brings, gzip: [...brings.keys()].reduce((n, k) => n + gzipOf(k), 0) };
+  });
+  alternatives.sort((a, b) => b.gzip - a.gzip);
+  const [larger, ...others] = alternatives;
+  if (larger) {
+    for (const key of larger.brings.keys()) {
+      out.set(key, { counted: true, dynamic: true, why: OPENINGS[larger.key]! });
+    }
+  }
+  for (const other of others) {
+    for (const key of other.brings.keys()) {
+      if (out.has(key)) continue;
+      const instead = larger ? " (the larger opening is counted)" : "";
+      out.set(key, { counted: false, dynamic: true, why: `${OPENINGS[other.key]}${instead}` });
+    }
   }
   const visitLazy = (key: string, why: string): void => {
     if (out.has(key)) return;
@@ -171,7 +218,14 @@ export function classify(manifest: Record<string, ManifestChunk>): Map<string, L
 /** Every JS chunk of the build, whether a member's page loads it on opening, and the totals. */
 export function measureClientBundle(distDir: string): ClientBundle {
   const manifest = readManifest(distDir);
-  const loading = classify(manifest);
+  const sizes = new Map<string, number>();
+  const gzipOf = (key: string): number => {
+    const file = manifest[key]?.file;
+    if (!file?.endsWith(".js")) return 0;
+    if (!sizes.has(key)) sizes.set(key, gzip(code(distDir, file)));
+    return sizes.get(key)!;
+  };
+  const loading = classify(manifest, gzipOf);
   const chunks: ChunkSize[] = Object.entries(manifest)
     .filter(([, chunk]) => chunk.file.endsWith(".js"))
     .map(([key, chunk]) => {
@@ -334,6 +388,7 @@ function table(head: string[], rows: string[][]): string {
 /** How a chunk is loaded, for the table. */
 function loads(c: ChunkSize): string {
   if (!c.memberLoads) return `no: ${c.why}`;
+  if (c.why) return `yes: ${c.why}`;
   return c.dynamic ? "yes (a dynamic import LAZY does not name)" : "yes";
 }
 
