@@ -599,4 +599,20 @@ describe("with the meeting's own rules", () => {
       .toHaveTextContent("Wants probing questions");
     expect(theirs.getByRole("button", { name: "Share issue card" }).elements()).toHaveLength(0);
   });
+
+  it("stays at hand, folded, for a presenter who did not share it by the questions", async () => {
+    const questions = meeting({ phase: "questions", presenterId: "ben", round: 1 });
+    const { conn, room } = await connectedTo(questions, "ben");
+    const screen = await render(Stage, { conn, now: Date.now() });
+    const folded = screen.getByText("Share your issue card");
+    await expect.element(folded).toBeVisible();
+    // Folded: the floor and the queue come first, no form is open.
+    expect(screen.getByRole("region", { name: "Your issue card" }).elements()).toHaveLength(0);
+    await folded.click();
+    await screen.getByRole("textbox", { name: "Issue", exact: true }).fill("Hiring a manager");
+    await screen.getByRole("button", { name: "Share issue card" }).click();
+    expect(room.sent).toEqual([
+      ["issue.set", { title: "Hiring a manager", why: "", tried: "", ask: "both" }],
+    ]);
+  });
 });
