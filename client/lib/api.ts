@@ -74,11 +74,12 @@ const tablePath = (tableId: string) => `/api/tables/${encodeURIComponent(tableId
 export async function createTable(
   name: string,
   admission: Admission = "members",
+  format: TableFormat = "roundtable",
 ): Promise<CreatedTable> {
   const res = await fetch("/api/tables", {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ name, admission }),
+    body: JSON.stringify({ name, admission, format }),
   });
   if (res.status !== 201) throw new Error(await errorText(res));
   return (await res.json()) as CreatedTable;

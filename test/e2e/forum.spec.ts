@@ -1,6 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
 import {
-  baseUrl,
   expectPhase,
   join,
   laptop,
@@ -9,19 +8,25 @@ import {
   phone,
   scan,
   shoot,
+  type Person,
 } from "./people.ts";
 
-/** A forum-format table, made through the API; anyone with the link comes in. */
+/** Ana creates the table on the landing page, choosing the forum format and an open door. */
 async function createForumTable(
+  ana: Person,
   name: string,
-): Promise<{ tableId: string; link: string; facilitatorKey: string }> {
-  const res = await fetch(`${baseUrl()}/api/tables`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ name, admission: "open", format: "forum" }),
-  });
-  expect(res.status).toBe(201);
-  return (await res.json()) as { tableId: string; link: string; facilitatorKey: string };
+): Promise<{ link: string; facilitatorLink: string }> {
+  await ana.page.goto("/");
+  await ana.page.getByRole("textbox", { name: "Table name" }).fill(name);
+  await expect(ana.page.getByRole("radio", { name: /^Roundtable/ })).toBeChecked();
+  await ana.page.getByRole("radio", { name: /^Forum/ }).check();
+  await ana.page.getByRole("radio", { name: /^Anyone with the link/ }).check();
+  await ana.page.getByRole("button", { name: "Create table" }).click();
+  await expect(ana.page.getByRole("heading", { name: "Your table is ready" })).toBeVisible();
+  return {
+    link: await ana.page.getByRole("textbox", { name: "Member link" }).inputValue(),
+    facilitatorLink: await ana.page.getByRole("textbox", { name: "Facilitator link" }).inputValue(),
+  };
 }
 
 /** The seconds a timer's accessible name says are left ("Dev's update: 4 min 12 s left"). */
@@ -35,15 +40,15 @@ async function secondsLeft(timer: ReturnType<Page["getByRole"]>): Promise<number
 test("a forum meeting: updates, the parking lot, a topic, the issue card, a pass, time control", async ({
   browser,
 }) => {
-  const table = await createForumTable("Founders' forum");
   const ana = await person(browser, "Ana", laptop);
+  const table = await createForumTable(ana, "Founders' forum");
   const ben = await person(browser, "Ben", phone);
   const chloe = await person(browser, "Chloé", laptop);
   const dev = await person(browser, "Dev", phone);
   const everyone = [ana, ben, chloe, dev];
 
   await test.step("everyone joins; Ben prepares his issue card before the meeting", async () => {
-    await join(ana, `${table.link}#key=${table.facilitatorKey}`);
+    await join(ana, table.facilitatorLink);
     for (const p of [ben, chloe, dev]) await join(p, table.link);
     await expectPhase(everyone, "Lobby");
 
