@@ -823,7 +823,8 @@ export function renderMarkdown(result: BenchResult): string {
   } else {
     out.push(
       `What a member's page loads on opening a table's link (bench/bundle.ts: the entry, its ` +
-        `imports and the dynamic imports not listed as loaded on demand, from Vite's manifest): ` +
+        `imports, the dynamic imports not listed as loaded on demand, and the larger of the two ` +
+        `openings, the meeting or the table's page, from Vite's manifest): ` +
         `**${kB(bundle.memberGzip)} kB gzip** of a ${kB(bundle.budgetGzip)} kB budget; not loaded ` +
         `on opening: ${kB(bundle.lazyGzip)} kB; all JavaScript: ${kB(bundle.allGzip)} kB ` +
         `(gzip level 9, kB = 1000 bytes; ` +

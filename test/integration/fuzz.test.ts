@@ -965,11 +965,9 @@ class Run {
     this.shadow = new Shadow(input, this.table.facilitatorKey);
     const ana = await this.connect(FACILITATOR, cast[FACILITATOR]);
     this.roomId = ana.person.room.roomId;
-    // The others together (the order of their joins does not matter), seated in index order.
-    const others = await Promise.all(
-      REGULARS.slice(1).map((index) => this.connect(index, cast[index]!, false)),
-    );
-    this.seats.push(...others);
+    // The others one after another: the forum's go-around follows the order of joins, which the
+    // shadow must know (joined together, they arrive in whatever order the server takes them).
+    for (const index of REGULARS.slice(1)) await this.connect(index, cast[index]!);
     for (const seat of this.seats) {
       this.shadow.join(seat.person.memberId, seat.person.name, seat.index === FACILITATOR);
     }
