@@ -54,11 +54,7 @@ describe("between meetings", () => {
 
   /** Asks the API until no meeting of the table runs (an ended meeting's room locks a moment later). */
   async function noMeetingRuns(): Promise<void> {
-    const deadline = Date.now() + 5_000;
-    while ((await summary(table.facilitatorKey)).meetingNow) {
-      if (Date.now() > deadline) throw new Error("timed out waiting for: no meeting runs");
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await until("no meeting runs", async () => !(await summary(table.facilitatorKey)).meetingNow);
   }
 
   /** The people of a meeting: Ana holds the key; each agrees; Ana starts and checks in. */
@@ -307,10 +303,6 @@ describe("whether a meeting runs now, with several processes", () => {
     expect(await meetingNow(table)).toEqual([true, true]);
     await ana.leave();
     // The empty room closes on its process; every process hears of it from the listing.
-    const deadline = Date.now() + 10_000;
-    while ((await meetingNow(table)).some(Boolean)) {
-      if (Date.now() > deadline) throw new Error("timed out waiting for: the room to close");
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await until("the room to close", async () => !(await meetingNow(table)).some(Boolean), 10_000);
   }, 30_000);
 });

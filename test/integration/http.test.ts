@@ -23,15 +23,6 @@ import {
 const accepted = async (p: Person, type: string, payload?: unknown) =>
   expect(await p.send(type, payload), `${p.name} ${type}`).toBeUndefined();
 
-/** Asks again until the answer holds (a server's own work, such as locking a room, lands later). */
-async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 5000) {
-  const start = Date.now();
-  while (!(await check())) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 /** Checks an HTTP error answer: a 4xx status with `{ error: { code, message } }`, and no more. */
 async function expectJsonError(
   res: Response,
@@ -629,7 +620,7 @@ describe("whether a meeting runs now", () => {
     await accepted(ana, "meeting.start");
     await accepted(ana, "meeting.end");
     // The ended meeting's recap stays up in a locked room: no meeting runs.
-    await eventually("the ended meeting no longer runs", async () => {
+    await until("the ended meeting no longer runs", async () => {
       return !(await meetingNow(tableId, facilitatorKey));
     });
     await Promise.all([ana.leave(), ben.leave()]);

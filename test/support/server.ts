@@ -271,9 +271,13 @@ export function settle(room: Room): Promise<void> {
 const pings = new WeakMap<Room, Promise<void>>();
 
 /** Waits until a condition on the people holds, polling; fails with the description after a while. */
-export async function until(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
+export async function until(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 5000,
+): Promise<void> {
   const start = Date.now();
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for: ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
